@@ -1,0 +1,111 @@
+# vmtax — build, test, run. `make help` lists the targets.
+
+VERSION    := 0.1.0
+GIT        := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+CC         ?= gcc
+
+# Debian packages of DESIGN.md "Dependencies"; `make deps` installs exactly these.
+DEPS := linux-libc-dev libnuma-dev libpfm4-dev libjansson-dev gnuplot-nox libcmocka-dev
+
+ifeq ($(SANITIZE),1)
+BUILD      ?= build/san
+SANFLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILD      ?= build/release
+SANFLAGS   :=
+endif
+
+WARN       := -Wall -Wextra -Werror
+CFLAGS     ?= -O2 -g
+HOST_CFLAGS = $(CFLAGS) $(WARN) $(SANFLAGS) -std=gnu11 -D_GNU_SOURCE -I. -MMD -MP \
+              -DVMTAX_VERSION='"$(VERSION)"' -DVMTAX_GIT='"$(GIT)"'
+HOST_LDLIBS = -ljansson -lnuma -lpfm -lpthread -lm
+
+# The guest is freestanding: no libc, no red zone (exceptions push onto the stack),
+# no SSE in generated code, linked at GUEST_IMAGE_GPA by its own script.
+GUEST_CFLAGS = -O2 -g $(WARN) -std=gnu11 -ffreestanding -nostdlib -fno-pic -fno-pie \
+               -mno-red-zone -mgeneral-regs-only -fno-stack-protector -fno-builtin \
+               -fcf-protection=none -fno-asynchronous-unwind-tables \
+               -DVMTAX_GUEST -I. -MMD -MP
+GUEST_LDFLAGS = -nostdlib -static -no-pie -Wl,--build-id=none -Wl,--no-warn-rwx-segments -T microvm/guest/guest.ld
+
+GUEST_SRCS := $(sort $(wildcard microvm/guest/*.c microvm/guest/*.S bench/*.guest.c bench/*/*.guest.c))
+HOST_SRCS  := $(sort $(filter-out %.guest.c,$(wildcard harness/*.c microvm/*.c bench/*.c bench/*/*.c)))
+HOST_OBJS  := $(HOST_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/microvm/guest_image.o
+LIB_OBJS   := $(filter-out $(BUILD)/harness/main.o,$(HOST_OBJS))
+GUEST_OBJS := $(patsubst %,$(BUILD)/guest/%.o,$(basename $(GUEST_SRCS)))
+TEST_SRCS  := $(sort $(wildcard tests/unit/test_*.c tests/e2e/test_*.c))
+TEST_BINS  := $(TEST_SRCS:%.c=$(BUILD)/%)
+
+.PHONY: all deps run check test install uninstall clean help
+all: vmtax
+
+help:
+	@echo "make            build ./vmtax (guest image embedded)"
+	@echo "make deps       install the Debian packages vmtax needs (root), else print the apt-get line"
+	@echo "make run        deps + build + full default suite -> out/results.json, summary on stdout"
+	@echo "make check      deps + build + every test (SANITIZE=1 for ASan+UBSan)"
+	@echo "make install    install vmtax to \$$(DESTDIR)\$$(PREFIX)/bin"
+
+deps:
+	@if dpkg-query -W -f='$${Status}\n' $(DEPS) 2>/dev/null | grep -qv 'install ok installed' \
+	    || [ $$(dpkg-query -W -f='$${Status}\n' $(DEPS) 2>/dev/null | wc -l) -ne $(words $(DEPS)) ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "deps: installing $(DEPS)"; \
+	    (apt-get install -y -q --no-install-recommends $(DEPS) >/dev/null 2>&1 || \
+	     (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive \
+	      apt-get install -y -q --no-install-recommends $(DEPS))) || exit 1; \
+	  else \
+	    echo "vmtax needs: apt-get install -y $(DEPS)"; exit 1; \
+	  fi; \
+	fi
+
+vmtax: $(BUILD)/vmtax
+	cp $< $@
+
+$(BUILD)/vmtax: $(HOST_OBJS)
+	$(CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LDLIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -c -o $@ $<
+
+# The guest image: compiled freestanding, linked, flattened, then .incbin'd into the host.
+$(BUILD)/guest/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -c -o $@ $<
+$(BUILD)/guest/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -c -o $@ $<
+$(BUILD)/guest/guest.elf: $(GUEST_OBJS) microvm/guest/guest.ld
+	$(CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $(GUEST_OBJS)
+$(BUILD)/guest/guest.bin: $(BUILD)/guest/guest.elf
+	objcopy -O binary $< $@
+$(BUILD)/microvm/guest_image.o: microvm/guest_image.S $(BUILD)/guest/guest.bin
+	@mkdir -p $(dir $@)
+	$(CC) -c -DGUEST_BIN='"$(BUILD)/guest/guest.bin"' -o $@ $<
+
+$(BUILD)/tests/%: tests/%.c $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -o $@ $< $(LIB_OBJS) $(HOST_LDLIBS) -lcmocka
+
+run: deps
+	$(MAKE) vmtax
+	./vmtax run -o out/results.json
+
+check test: deps
+	$(MAKE) $(BUILD)/vmtax $(TEST_BINS)
+	BUILD=$(BUILD) tests/run.sh $(TEST_BINS)
+
+install: vmtax
+	install -D -m 0755 vmtax $(DESTDIR)$(PREFIX)/bin/vmtax
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/vmtax
+
+clean:
+	rm -rf build vmtax
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: MIT
+/* The benchmark registry and the guest-loop / native-twin machinery every bench uses. */
+#include "bench/bench.h"
+
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/stats.h"
+#include "harness/util.h"
+
+extern const struct bench *const __start_vmtax_benches[], *const __stop_vmtax_benches[];
+
+static int by_id(const void *a, const void *b)
+{
+	return strcmp((*(const struct bench *const *)a)->id, (*(const struct bench *const *)b)->id);
+}
+
+const struct bench *const *bench_all(size_t *n)
+{
+	static const struct bench **sorted;
+	static size_t count;
+
+	if (!sorted) {
+		count = (size_t)(__stop_vmtax_benches - __start_vmtax_benches);
+		sorted = xcalloc(count, sizeof(*sorted));
+		memcpy(sorted, __start_vmtax_benches, count * sizeof(*sorted));
+		qsort(sorted, count, sizeof(*sorted), by_id);
+	}
+	*n = count;
+	return sorted;
+}
+
+const struct bench *bench_find(const char *id)
+{
+	size_t n;
+	const struct bench *const *all = bench_all(&n);
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(all[i]->id, id))
+			return all[i];
+	return NULL;
+}
+
+const char *bench_unsupported(const struct bench *b, const struct host_info *hi,
+			      const struct run_opts *o)
+{
+	if (b->needs_kvm && !o->kvm_usable)
+		return o->kvm_reason;
+	return b->unsupported ? b->unsupported(hi, o) : NULL;
+}
+
+struct vm_config bench_vm_config(const struct bench_ctx *ctx, const char *body)
+{
+	struct vm_config c = vm_config_default(body);
+	uint64_t khz = ctx->host->tsc_khz ? ctx->host->tsc_khz : 2000000;
+
+	c.host_cpu[0] = ctx->opts->cpu;
+	c.rounds = ctx->opts->repeat;
+	c.round_ticks = (uint64_t)(ctx->opts->time_goal_s * (double)khz * 1000.0);
+	c.watchdog_s = ctx->opts->watchdog_s;
+	return c;
+}
+
+double ticks_to_ns(const struct bench_ctx *ctx, double ticks)
+{
+	return ctx->host->tsc_khz ? ticks * 1e6 / (double)ctx->host->tsc_khz : 0;
+}
+
+void bench_samples_from_ticks(uint64_t iters, const uint64_t *empty, const uint64_t *ticks,
+			      size_t n, double *out)
+{
+	double *e = xcalloc(n, sizeof(double));
+	double empty_per_iter;
+
+	for (size_t i = 0; i < n; i++)
+		e[i] = (double)empty[i];
+	empty_per_iter = iters ? stats_median(e, n) / (double)iters : 0;
+	for (size_t i = 0; i < n; i++)
+		out[i] = per_op_cost(ticks[i], iters, empty_per_iter);
+	free(e);
+}
+
+/* KVM stats worth keeping beside every guest result when they moved. */
+static const char *const counter_stats[] = {
+	"exits", "io_exits", "mmio_exits", "halt_exits", "irq_exits", "signal_exits",
+	"insn_emulation", "insn_emulation_fail", "pf_taken", "pf_fixed", "pf_guest",
+	"invlpg", "mmu_pte_write", "mmu_flooded", "mmu_recycled", "hypercalls",
+	"irq_injections", "nmi_injections", "request_irq_exits", "tlb_flush",
+	"halt_successful_poll", "halt_attempted_poll", "halt_wakeup", "nested_run",
+	"pages_4k", "pages_2m", "pages_1g", "remote_tlb_flush", "mmu_shadow_zapped",
+	"mmu_cache_miss", "mmu_unsync", "directed_yield_successful", "preemption_reported",
+};
+
+static void record_counters(struct vm *vm, struct result *r)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(counter_stats); i++) {
+		uint64_t d;
+
+		if (!vm_region_delta(vm, 0, counter_stats[i], &d) && d)
+			result_set_counter(r, counter_stats[i], (double)d);
+		else if (!vm_region_delta(vm, -1, counter_stats[i], &d) && d)
+			result_set_counter(r, counter_stats[i], (double)d);
+	}
+}
+
+static void validate(const struct bench_ctx *ctx, struct vm *vm, struct result *r,
+		     const struct guest_check *check, uint64_t expected_ops)
+{
+	const struct vcpu *v = vm->vcpu[0];
+	struct validation *val = &r->validation;
+	uint64_t observed;
+
+	if (!check->stat)
+		return;
+	val->present = true;
+	val->stat = check->stat;
+	val->expected = expected_ops * check->per_iter;
+	if (vm_region_delta(vm, 0, check->stat, &observed)) {
+		val->ok = false;
+		result_set_status(r, RESULT_INVALID, "KVM stat '%s' is not available on this kernel",
+				  check->stat);
+		return;
+	}
+	val->observed = observed;
+	val->ok = count_matches(val->expected, observed,
+				count_slack(val->expected, v->end_tsc - v->begin_tsc,
+					    ctx->host->tsc_khz));
+	if (val->ok)
+		return;
+	/* Almost no events at all is not a broken benchmark but a host where the
+	 * operation does not reach KVM (e.g. CPUID at CPL3 on a PVM host without CPUID
+	 * faulting runs straight on the CPU). Say so, keep the samples as evidence. */
+	if (val->expected && observed < val->expected / 100)
+		result_set_status(r, RESULT_UNSUPPORTED,
+				  "the operation does not reach KVM on this host: '%s' moved by %llu over %llu operations",
+				  check->stat, (unsigned long long)observed,
+				  (unsigned long long)expected_ops);
+	else
+		result_set_status(r, RESULT_INVALID, "KVM stat '%s' moved by %llu, expected %llu",
+				  check->stat, (unsigned long long)observed,
+				  (unsigned long long)val->expected);
+}
+
+static void fill_samples(struct bench_ctx *ctx, struct vm *vm, struct result *r)
+{
+	const struct mailbox *mb = vm->mb;
+	size_t n = mb->nsamples;
+	double *s = xcalloc(n, sizeof(double));
+
+	bench_samples_from_ticks(mb->iters, mb->empty_ticks, mb->ticks, n, s);
+	result_set_samples(r, s, n);
+	r->ns = ticks_to_ns(ctx, r->stats.median);
+	json_object_set_new(r->extra, "iterations", json_integer((json_int_t)mb->iters));
+	json_object_set_new(r->extra, "cpl", json_integer(mb->cpl));
+	free(s);
+}
+
+static void mark_emulated(struct vm *vm, struct result *r, uint64_t ops)
+{
+	uint64_t emul = 0;
+
+	/* Decided from what KVM did, not from the host kind: at least one emulated
+	 * instruction per operation means the loop ran through KVM's emulator. */
+	vm_region_delta(vm, 0, "insn_emulation", &emul);
+	json_object_set_new(r->extra, "emulated", json_boolean(ops && emul >= ops));
+}
+
+struct result *bench_run_guest(struct bench_ctx *ctx, const struct bench *b,
+			       struct vm_config *cfg, const struct guest_check *check)
+{
+	struct result *r = results_add(ctx->results, b->id, b->unit);
+	char err[256];
+	struct vm *vm = vm_create(cfg, err, sizeof(err));
+	uint64_t ops;
+
+	if (!vm) {
+		result_set_status(r, RESULT_FAILED, "%s", err);
+		return r;
+	}
+	vm->exit_hook = check->exit_hook;
+	vm->call_hook = check->call_hook;
+	vm->hook_ctx = check->hook_ctx;
+	if (vm_run(vm)) {
+		result_set_status(r, RESULT_FAILED, "%s", vm_failure(vm)->why);
+		vm_destroy(vm);
+		return r;
+	}
+	fill_samples(ctx, vm, r);
+	ops = vm->mb->iters * vm->mb->nsamples;
+	record_counters(vm, r);
+	mark_emulated(vm, r, ops);
+	validate(ctx, vm, r, check, ops);
+	if (check->inspect)
+		check->inspect(vm, r, check->hook_ctx);
+	vm_destroy(vm);
+	return r;
+}
+
+static int pin_self(int cpu, cpu_set_t *old)
+{
+	cpu_set_t set;
+
+	sched_getaffinity(0, sizeof(*old), old);
+	if (cpu < 0)
+		return 0;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+void bench_run_native(struct bench_ctx *ctx, struct result *r, measure_loop_fn loop, void *arg)
+{
+	const struct run_opts *o = ctx->opts;
+	uint64_t khz = ctx->host->tsc_khz ? ctx->host->tsc_khz : 2000000;
+	struct measure_plan plan = {
+		.round_ticks = (uint64_t)(o->time_goal_s * (double)khz * 1000.0),
+		.rounds = o->repeat,
+		.warmup = 1,
+	};
+	struct measure_out out = {
+		.empty_ticks = xcalloc(o->repeat, sizeof(uint64_t)),
+		.ticks = xcalloc(o->repeat, sizeof(uint64_t)),
+	};
+	double *s = xcalloc(o->repeat, sizeof(double));
+	cpu_set_t old;
+
+	pin_self(o->cpu, &old);
+	measure_rounds(&plan, loop, arg, &out, NULL);
+	sched_setaffinity(0, sizeof(old), &old);
+	bench_samples_from_ticks(out.iters, out.empty_ticks, out.ticks, o->repeat, s);
+	result_set_native(r, s, o->repeat);
+	free(out.empty_ticks);
+	free(out.ticks);
+	free(s);
+}

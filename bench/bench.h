@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What every benchmark shares. A benchmark is one file: a descriptor registered with
+ * BENCH_REGISTER(), a run() that adds its results, and usually a guest body (a
+ * *.guest.c file declaring GUEST_BENCH with the same id) and a native twin.
+ */
+#ifndef VMTAX_BENCH_H
+#define VMTAX_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "harness/hostinfo.h"
+#include "harness/results.h"
+#include "microvm/guest/measure.h"
+#include "microvm/vm.h"
+
+struct run_opts {
+	int cpu;			/* host CPU for the vCPU and the native twin */
+	unsigned repeat;		/* measured rounds (samples) per result */
+	double time_goal_s;		/* target duration of one round */
+	double watchdog_s;
+	bool quick;			/* --suite quick: smaller sweeps */
+	bool kvm_usable;		/* /dev/kvm opened */
+	char kvm_reason[200];		/* why not */
+};
+
+struct bench_ctx {
+	const struct host_info *host;
+	const struct run_opts *opts;
+	struct results *results;
+};
+
+struct bench {
+	const char *id;			/* "exits/cpuid"; the group is the part before '/' */
+	const char *desc;		/* one line for `vmtax list` */
+	const char *unit;
+	bool needs_kvm;
+	/* NULL when this host can run it, else a one-line reason. */
+	const char *(*unsupported)(const struct host_info *hi, const struct run_opts *o);
+	void (*run)(struct bench_ctx *ctx, const struct bench *b);
+};
+
+/* Registration without a central list: the linker gathers these pointers. */
+#define BENCH_REGISTER(b) \
+	static const struct bench *const __bench_ptr_##b \
+		__attribute__((section("vmtax_benches"), used)) = &(b)
+
+/* Every registered benchmark, sorted by id. */
+const struct bench *const *bench_all(size_t *n);
+const struct bench *bench_find(const char *id);
+/* Why this host cannot run b (KVM missing, the bench's own check), or NULL. */
+const char *bench_unsupported(const struct bench *b, const struct host_info *hi,
+			      const struct run_opts *o);
+
+/* A VM configuration from the run options: body, rounds, round time, watchdog, pinning. */
+struct vm_config bench_vm_config(const struct bench_ctx *ctx, const char *body);
+
+/* How a guest-loop result proves itself. */
+struct guest_check {
+	const char *stat;		/* vCPU KVM stat that must move; NULL: no check */
+	uint64_t per_iter;		/* its increase per iteration; 0: must not move */
+	vcpu_exit_hook exit_hook;	/* the bench's own exits (PIO, MMIO ...) */
+	vcpu_call_hook call_hook;
+	void *hook_ctx;
+	/* Called after a successful run, before the VM is destroyed. */
+	void (*inspect)(struct vm *vm, struct result *r, void *ctx);
+};
+
+/*
+ * Boot a VM running the guest body cfg->bench, which must call guest_measure();
+ * turn its rounds into per-operation samples (TSC ticks, empty loop subtracted),
+ * validate the KVM stat delta, record counters, cpl and emulated. The result is added
+ * to ctx->results with the given unit and returned (status failed with the reason when
+ * the VM could not be created or the guest failed).
+ */
+struct result *bench_run_guest(struct bench_ctx *ctx, const struct bench *b,
+			       struct vm_config *cfg, const struct guest_check *check);
+
+/* Time loop natively on the same pinned CPU with the same plan; store as r's native
+ * twin and set the overhead ratio. */
+void bench_run_native(struct bench_ctx *ctx, struct result *r, measure_loop_fn loop, void *arg);
+
+/* Per-operation samples from raw rounds: (ticks - median empty) / iters. */
+void bench_samples_from_ticks(uint64_t iters, const uint64_t *empty, const uint64_t *ticks,
+			      size_t n, double *out);
+
+/* TSC ticks to ns with the host's TSC frequency (0 when unknown). */
+double ticks_to_ns(const struct bench_ctx *ctx, double ticks);
+
+#endif

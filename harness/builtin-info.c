@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: MIT
+/* `vmtax info`: describe this host. Descriptive only, so a host without KVM is not
+ * an error: the kvm line says why it cannot run guests. */
+#include "hostinfo.h"
+#include "util.h"
+#include "microvm/kvm.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static void usage(FILE *f)
+{
+	fputs("usage: vmtax info [--json] [--kvm-dev PATH]\n"
+	      "\n"
+	      "Describe this host: CPU, kernel, TSC, KVM module and MMU mode, NUMA, PMU,\n"
+	      "transparent and reserved huge pages.\n"
+	      "\n"
+	      "  --json           print it as JSON (the \"host\" object of a results file)\n"
+	      "  --kvm-dev PATH   KVM device to probe (default $VMTAX_KVM_DEV, else /dev/kvm)\n"
+	      "  -h, --help       show this help\n", f);
+}
+
+static int bad_usage(const char *what, const char *arg)
+{
+	fprintf(stderr, "vmtax info: %s '%s'\n", what, arg);
+	fputs("Try 'vmtax info --help'.\n", stderr);
+	return EXIT_USAGE;
+}
+
+/* getopt leaves in optopt the short option it did not know, 0 for an unknown long
+ * one, or our value (>= 256) for an argument given to a long option without one. */
+static int unknown_option(char **argv)
+{
+	char opt[3] = { '-', (char)optopt, '\0' };
+
+	return bad_usage("unknown option", optopt > 0 && optopt < 256 ? opt : argv[optind - 1]);
+}
+
+/* Fails only on a description that is not UTF-8 or a stdout that cannot be written. */
+static int print_json(const struct host_info *hi)
+{
+	json_t *j = host_info_to_json(hi);
+	bool ok = j && !json_dumpf(j, stdout, JSON_INDENT(2)) && putchar('\n') != EOF;
+
+	json_decref(j);
+	if (!ok) {
+		pr_err("info: cannot write the host description as JSON");
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+enum { OPT_JSON = 256, OPT_KVM_DEV, OPT_HELP };
+
+int cmd_info(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "kvm-dev", required_argument, NULL, OPT_KVM_DEV },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct host_info hi;
+	bool json = false;
+	int c;
+
+	/* Own messages instead of getopt's; optind 0 re-initialises getopt in case
+	 * another command parsed options earlier in this process (tests do). */
+	opterr = 0;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_JSON:
+			json = true;
+			break;
+		case OPT_KVM_DEV:
+			kvm_device_set(optarg);
+			break;
+		case 'h':
+		case OPT_HELP:
+			usage(stdout);
+			return EXIT_OK;
+		case ':':	/* only --kvm-dev takes one */
+			return bad_usage("option needs an argument:", argv[optind - 1]);
+		default:
+			return unknown_option(argv);
+		}
+	}
+	if (optind < argc)
+		return bad_usage("unexpected argument", argv[optind]);
+
+	host_info_probe(&hi, kvm_device());
+	if (json)
+		return print_json(&hi);
+	host_info_print(&hi, stdout);
+	return EXIT_OK;
+}

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+/* vmtax list: every benchmark, what it measures, and whether this host can run it. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bench/bench.h"
+#include "harness/builtin.h"
+#include "harness/util.h"
+#include "microvm/kvm.h"
+
+static const char list_usage[] =
+	"usage: vmtax list [--kvm-dev PATH]\n\n"
+	"List every benchmark id with a one-line description and whether this host can\n"
+	"run it (and why not).\n";
+
+int cmd_list(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "kvm-dev", required_argument, NULL, 'k' }, { "help", no_argument, NULL, 'h' }, { 0 },
+	};
+	struct run_opts o = { 0 };
+	struct host_info hi;
+	size_t n;
+	const struct bench *const *all = bench_all(&n);
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(list_usage, stdout);
+			return EXIT_OK;
+		}
+		if (c == 'k') {
+			kvm_device_set(optarg);
+			continue;
+		}
+		pr_err("list: bad option '%s' (see 'vmtax list --help')", argv[optind - 1]);
+		return EXIT_USAGE;
+	}
+	if (optind < argc) {
+		pr_err("list: unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	host_info_probe(&hi, kvm_device());
+	o.kvm_usable = hi.kvm_accessible;
+	snprintf(o.kvm_reason, sizeof(o.kvm_reason), "%s", hi.kvm_error);
+	for (size_t i = 0; i < n; i++) {
+		const char *why = bench_unsupported(all[i], &hi, &o);
+
+		printf("%-24s %s\n", all[i]->id, all[i]->desc);
+		printf("%-24s   runs here: %s%s\n", "", why ? "no, " : "yes", why ? why : "");
+	}
+	return EXIT_OK;
+}

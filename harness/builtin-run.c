@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: MIT
+/* vmtax run: plan, run each benchmark, write the results file, print the summary. */
+#include <errno.h>
+#include <fnmatch.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include "bench/bench.h"
+#include "harness/builtin.h"
+#include "harness/progress.h"
+#include "harness/run_args.h"
+#include "harness/summary.h"
+#include "harness/util.h"
+#include "microvm/kvm.h"
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	vmtax_interrupted = 1;
+	vcpu_kick_all();
+}
+
+static void install_sigint(void)
+{
+	struct sigaction sa = { .sa_handler = on_sigint };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* The benches matching the globs, in id order; a glob that matches nothing is a
+ * usage error (a typo must not silently run an empty suite). */
+static const struct bench **plan(const struct run_args *a, size_t *count)
+{
+	size_t n;
+	const struct bench *const *all = bench_all(&n);
+	const struct bench **chosen = xcalloc(n, sizeof(*chosen));
+
+	*count = 0;
+	for (unsigned g = 0; g < a->nglobs; g++) {
+		bool any = false;
+
+		for (size_t i = 0; i < n; i++)
+			any |= !fnmatch(a->globs[g], all[i]->id, 0);
+		if (!any)
+			die("no benchmark matches '%s' (see 'vmtax list')", a->globs[g]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		bool match = a->nglobs == 0;
+
+		for (unsigned g = 0; g < a->nglobs && !match; g++)
+			match = !fnmatch(a->globs[g], all[i]->id, 0);
+		if (match)
+			chosen[(*count)++] = all[i];
+	}
+	return chosen;
+}
+
+/* KVM that the user named but cannot be opened, or /dev/kvm without permission, is an
+ * environment error (exit 2); a host with no KVM at all still runs the native side. */
+static void check_kvm(const struct host_info *hi, struct run_opts *o)
+{
+	char err[200];
+	int fd = kvm_open_dev(kvm_device(), err, sizeof(err));
+
+	if (fd < 0 && (kvm_device_explicit() || errno == EACCES || errno == EPERM))
+		die("%s", err);
+	if (fd >= 0)
+		close(fd);
+	o->kvm_usable = fd >= 0 && hi->kvm_accessible;
+	snprintf(o->kvm_reason, sizeof(o->kvm_reason), "%s",
+		 fd < 0 ? err : hi->kvm_error[0] ? hi->kvm_error : "KVM not usable");
+}
+
+static int choose_cpu(const struct run_args *a, const struct host_info *hi)
+{
+	cpu_set_t online;
+
+	if (sched_getaffinity(0, sizeof(online), &online))
+		CPU_ZERO(&online);
+	if (a->cpu >= 0) {
+		if (a->cpu >= CPU_SETSIZE || !CPU_ISSET(a->cpu, &online))
+			die("--cpu %d: not a CPU this process may run on", a->cpu);
+		return a->cpu;
+	}
+	/* The last allowed CPU: away from CPU 0, where housekeeping interrupts land. */
+	for (int c = (int)hi->nr_cpus - 1; c >= 0; c--)
+		if (CPU_ISSET(c, &online))
+			return c;
+	return 0;
+}
+
+static json_t *config_json(const struct run_args *a, const struct run_opts *o)
+{
+	json_t *globs = json_array();
+
+	for (unsigned i = 0; i < a->nglobs; i++)
+		json_array_append_new(globs, json_string(a->globs[i]));
+	return json_pack("{s:i, s:i, s:f, s:f, s:s, s:o}", "cpu", o->cpu, "repeat", o->repeat,
+			 "time_goal_s", o->time_goal_s, "watchdog_s", o->watchdog_s,
+			 "suite", a->quick ? "quick" : "full", "benchmarks", globs);
+}
+
+static json_t *tool_json(void)
+{
+	return json_pack("{s:s, s:s, s:s}", "name", "vmtax", "version", VMTAX_VERSION,
+			 "git", VMTAX_GIT);
+}
+
+static char *iso_now(void)
+{
+	char buf[32];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return xstrdup(buf);
+}
+
+static size_t count_not_ok(const struct results *rs, size_t from)
+{
+	size_t bad = 0;
+
+	for (size_t i = from; i < rs->n; i++)
+		bad += rs->items[i].status == RESULT_FAILED || rs->items[i].status == RESULT_INVALID;
+	return bad;
+}
+
+static void run_one(struct bench_ctx *ctx, const struct bench *b)
+{
+	const char *why = bench_unsupported(b, ctx->host, ctx->opts);
+
+	if (why) {
+		struct result *r = results_add(ctx->results, b->id, b->unit);
+
+		result_set_status(r, RESULT_UNSUPPORTED, "%s", why);
+		return;
+	}
+	b->run(ctx, b);
+}
+
+static void run_all(struct bench_ctx *ctx, const struct bench **benches, size_t n)
+{
+	progress_start(n);
+	for (size_t i = 0; i < n && !vmtax_interrupted; i++) {
+		size_t before = ctx->results->n;
+		uint64_t t0 = now_ns();
+
+		progress_bench(i, benches[i]->id);
+		run_one(ctx, benches[i]);
+		if (vmtax_interrupted) {
+			/* What the interrupted bench produced is incomplete: drop it. */
+			results_truncate(ctx->results, before);
+			break;
+		}
+		progress_done(benches[i]->id, ctx->results->n - before,
+			      count_not_ok(ctx->results, before), (double)(now_ns() - t0) / 1e9);
+	}
+	progress_finish();
+}
+
+static int exit_code(const struct results *rs)
+{
+	if (rs->interrupted)
+		return EXIT_INTERRUPTED;
+	return count_not_ok(rs, 0) ? EXIT_BENCH_FAILED : EXIT_OK;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_args a;
+	struct run_opts o = { 0 };
+	struct host_info hi;
+	struct results rs;
+	struct bench_ctx ctx = { .host = &hi, .opts = &o, .results = &rs };
+	const struct bench **benches;
+	char err[512];
+	size_t n;
+	uint64_t t0 = now_ns();
+	int code;
+
+	if (run_args_parse(argc, argv, &a, err, sizeof(err)))
+		die("run: %s (see 'vmtax run --help')", err);
+	if (a.help) {
+		fputs(run_usage, stdout);
+		return EXIT_OK;
+	}
+	run_args_defaults(&a);
+	if (a.kvm_dev)
+		kvm_device_set(a.kvm_dev);
+	benches = plan(&a, &n);
+	host_info_probe(&hi, kvm_device());
+	check_kvm(&hi, &o);
+	o.cpu = choose_cpu(&a, &hi);
+	o.repeat = a.repeat;
+	o.time_goal_s = a.time_goal_s;
+	o.watchdog_s = a.watchdog_s;
+	o.quick = a.quick;
+
+	results_init(&rs);
+	rs.tool = tool_json();
+	rs.started = iso_now();
+	rs.host = host_info_to_json(&hi);
+	rs.config = config_json(&a, &o);
+	install_sigint();
+	run_all(&ctx, benches, n);
+	rs.interrupted = vmtax_interrupted;
+	rs.duration_s = (double)(now_ns() - t0) / 1e9;
+	if (results_write_file(&rs, a.output, err, sizeof(err)))
+		die("%s", err);
+	results_print_summary(&rs, stdout);
+	fprintf(stderr, "vmtax: %zu result(s) in %.1f s written to %s%s\n", rs.n, rs.duration_s,
+		a.output, rs.interrupted ? " (interrupted)" : "");
+	code = exit_code(&rs);
+	results_free(&rs);
+	free(benches);
+	return code;
+}

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: MIT
+#include "harness/run_args.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "microvm/guest/protocol.h"
+
+const char run_usage[] =
+	"usage: vmtax run [-b GLOB]... [--suite quick|full] [-o FILE] [--cpu N]\n"
+	"                 [--repeat R] [--time-goal S] [--watchdog S] [--kvm-dev PATH]\n\n"
+	"Run benchmarks in the microvm and natively, write a results file (schema vmtax/1)\n"
+	"atomically and print a summary table. Progress goes to stderr.\n\n"
+	"  -b, --bench GLOB   benchmarks whose id matches GLOB ('exits/*'); repeatable;\n"
+	"                     default: all (see 'vmtax list')\n"
+	"      --suite S      full (default: every sweep point) or quick (smaller sweeps,\n"
+	"                     5 rounds of 5 ms)\n"
+	"  -o, --output FILE  results file (default out/results.json)\n"
+	"      --cpu N        host CPU for the vCPU thread and the native twin (default:\n"
+	"                     the last online CPU)\n"
+	"      --repeat R     measured rounds per result, each one sample (1..512;\n"
+	"                     default 15, quick 5)\n"
+	"      --time-goal S  seconds one round should take; iteration counts adapt to it\n"
+	"                     (default 0.01, quick 0.005)\n"
+	"      --watchdog S   seconds without a guest doorbell before the run is stopped\n"
+	"                     (default 10)\n"
+	"      --kvm-dev PATH KVM device (default $VMTAX_KVM_DEV or /dev/kvm)\n"
+	"  -h, --help         this text\n\n"
+	"Exit status: 0 every result ok or unsupported; 1 a benchmark failed or was\n"
+	"invalid; 2 bad usage or environment; 130 interrupted (partial results written).\n";
+
+static int parse_double(const char *opt, const char *s, double lo, double hi, double *out,
+			char *err, size_t errlen)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v < lo || v > hi) {
+		snprintf(err, errlen, "%s: '%s' is not a number in [%g, %g]", opt, s, lo, hi);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_uint(const char *opt, const char *s, long lo, long hi, long *out, char *err,
+		      size_t errlen)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi) {
+		snprintf(err, errlen, "%s: '%s' is not an integer in [%ld, %ld]", opt, s, lo, hi);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+enum { OPT_SUITE = 256, OPT_CPU, OPT_REPEAT, OPT_TIME_GOAL, OPT_WATCHDOG, OPT_KVM_DEV };
+
+static const struct option long_opts[] = {
+	{ "bench", required_argument, NULL, 'b' },
+	{ "suite", required_argument, NULL, OPT_SUITE },
+	{ "output", required_argument, NULL, 'o' },
+	{ "cpu", required_argument, NULL, OPT_CPU },
+	{ "repeat", required_argument, NULL, OPT_REPEAT },
+	{ "time-goal", required_argument, NULL, OPT_TIME_GOAL },
+	{ "watchdog", required_argument, NULL, OPT_WATCHDOG },
+	{ "kvm-dev", required_argument, NULL, OPT_KVM_DEV },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
+static int parse_one(int c, struct run_args *a, char *err, size_t errlen)
+{
+	long v;
+
+	switch (c) {
+	case 'b':
+		if (a->nglobs == RUN_MAX_GLOBS) {
+			snprintf(err, errlen, "too many -b options (at most %d)", RUN_MAX_GLOBS);
+			return -1;
+		}
+		a->globs[a->nglobs++] = optarg;
+		return 0;
+	case OPT_SUITE:
+		if (strcmp(optarg, "quick") && strcmp(optarg, "full")) {
+			snprintf(err, errlen, "--suite: '%s' is not 'quick' or 'full'", optarg);
+			return -1;
+		}
+		a->quick = !strcmp(optarg, "quick");
+		return 0;
+	case 'o':
+		if (!*optarg) {
+			snprintf(err, errlen, "-o: empty file name");
+			return -1;
+		}
+		a->output = optarg;
+		return 0;
+	case OPT_CPU:
+		if (parse_uint("--cpu", optarg, 0, 4095, &v, err, errlen))
+			return -1;
+		a->cpu = (int)v;
+		return 0;
+	case OPT_REPEAT:
+		if (parse_uint("--repeat", optarg, 1, MAILBOX_MAX_ROUNDS, &v, err, errlen))
+			return -1;
+		a->repeat = (unsigned)v;
+		return 0;
+	case OPT_TIME_GOAL:
+		return parse_double("--time-goal", optarg, 1e-4, 10, &a->time_goal_s, err, errlen);
+	case OPT_WATCHDOG:
+		return parse_double("--watchdog", optarg, 0.1, 3600, &a->watchdog_s, err, errlen);
+	case OPT_KVM_DEV:
+		a->kvm_dev = optarg;
+		return 0;
+	case 'h':
+		a->help = true;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+int run_args_parse(int argc, char **argv, struct run_args *a, char *err, size_t errlen)
+{
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	a->cpu = -1;
+	a->output = "out/results.json";
+	a->watchdog_s = 10;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":b:o:h", long_opts, NULL)) != -1) {
+		if (c == '?' || c == ':') {
+			const char *what = c == '?' ? "unknown option" : "missing argument for";
+
+			const char *arg = argv[optind - 1];
+
+			/* optopt is the long option's value for "--repeat" without its
+			 * argument, so name long options by their text. */
+			if (!strncmp(arg, "--", 2))
+				snprintf(err, errlen, "%s '%.*s'", what, (int)strcspn(arg, "="), arg);
+			else
+				snprintf(err, errlen, "%s '-%c'", what, optopt);
+			return -1;
+		}
+		if (parse_one(c, a, err, errlen))
+			return -1;
+	}
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument '%s' (benchmarks are chosen with -b)",
+			 argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+void run_args_defaults(struct run_args *a)
+{
+	if (!a->repeat)
+		a->repeat = a->quick ? 5 : 15;
+	if (a->time_goal_s == 0)
+		a->time_goal_s = a->quick ? 0.005 : 0.01;
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* `vmtax run` options: parsed by a pure function so the unit tests can drive it. */
+#ifndef VMTAX_RUN_ARGS_H
+#define VMTAX_RUN_ARGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define RUN_MAX_GLOBS 64
+
+struct run_args {
+	const char *globs[RUN_MAX_GLOBS];	/* -b; none = every benchmark */
+	unsigned nglobs;
+	bool quick;				/* --suite quick */
+	const char *output;			/* -o */
+	int cpu;				/* --cpu; -1 = choose */
+	unsigned repeat;			/* --repeat; 0 = suite default */
+	double time_goal_s;			/* --time-goal; 0 = suite default */
+	double watchdog_s;			/* --watchdog */
+	const char *kvm_dev;			/* --kvm-dev */
+	bool help;
+};
+
+/* 0 on success (args->help set for -h), -1 with a one-line message in err. */
+int run_args_parse(int argc, char **argv, struct run_args *args, char *err, size_t errlen);
+/* Fill the suite defaults (repeat, time goal) once --suite is known. */
+void run_args_defaults(struct run_args *args);
+extern const char run_usage[];
+
+#endif

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/* The one statistics module: summaries of a sample set and the arithmetic that turns
+ * raw in-guest TSC totals into per-operation costs. */
+#ifndef VMTAX_STATS_H
+#define VMTAX_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+struct stats {
+	size_t n;
+	double min, max, mean, median, p99, stddev, cv;	/* cv = stddev / mean */
+};
+
+/* Summarise n samples (n may be 0: everything 0). Does not modify the input. */
+void stats_compute(const double *samples, size_t n, struct stats *out);
+
+/* Median of n values (copy-sorted; n == 0 gives 0). */
+double stats_median(const double *v, size_t n);
+
+/* Per-operation cost of one timed round: (total - empty_per_iter * iters) / iters.
+ * empty_per_iter is the measured cost of one iteration of the empty twin loop, so the
+ * loop and timer overhead cancel; a result below zero clamps to 0. */
+double per_op_cost(uint64_t total_ticks, uint64_t iters, double empty_per_iter);
+
+/* Validation of an exit count: observed must be at least expected and may exceed it
+ * only by slack (timer interrupts, the closing doorbell, host preemption). expected 0
+ * means "must not exit": observed must stay within slack. */
+bool count_matches(uint64_t expected, uint64_t observed, uint64_t slack);
+
+/* The slack allowed for a measured region of `expected` exits lasting `ticks` TSC ticks
+ * at tsc_khz: one exit per 100 us for host ticks/preemption plus 2% of expected plus a
+ * small constant for the doorbells around the region. */
+uint64_t count_slack(uint64_t expected, uint64_t ticks, uint64_t tsc_khz);
+
+#endif

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/* The freestanding guest runtime's API, for benchmark bodies (*.guest.c). */
+#ifndef VMTAX_GUEST_H
+#define VMTAX_GUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "microvm/guest/measure.h"
+#include "microvm/guest/protocol.h"
+
+typedef void (*guest_body_fn)(struct mailbox *mb, unsigned vcpu);
+
+/* Declare a guest body: GUEST_BENCH("exits/cpuid", body, 3). The host finds it by
+ * name in the image's table; no registry to edit. */
+#define GUEST_BENCH(id_, fn_, cpl_)                                                    \
+	static const struct guest_bench_desc __guest_bench_##fn_                       \
+		__attribute__((section(".guest_benches"), used, aligned(8))) = {       \
+			.name = (uint64_t)(id_), .fn = (uint64_t)(fn_), .cpl = (cpl_) }
+
+/* The interrupt frame the ISR stubs build: GPRs, then vector and error code, then what
+ * the CPU pushed. A handler may edit it (e.g. advance rip) before the iretq. */
+struct guest_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error_code;
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+
+/* Return true when handled (resume at frame->rip), false to report it to the host. */
+typedef bool (*guest_handler_fn)(struct guest_frame *f);
+/* Writable from CPL3 too: the guest image is one user-accessible mapping. */
+extern guest_handler_fn guest_handlers[256];
+
+static inline void doorbell(uint64_t code)
+{
+	*(volatile uint64_t *)DOORBELL_GPA = code;
+}
+
+static inline void cpu_relax(void)
+{
+	__asm__ volatile("pause" ::: "memory");
+}
+
+static inline struct guest_percpu *this_cpu(void)
+{
+	uint64_t self;
+
+	__asm__ volatile("mov %%gs:0x0, %0" : "=r"(self));
+	return (struct guest_percpu *)self;
+}
+
+void guest_assert_fail(const char *expr, const char *file, int line) __attribute__((noreturn));
+#define guest_assert(cond) \
+	do { if (!(cond)) guest_assert_fail(#cond, __FILE__, __LINE__); } while (0)
+
+/* Ask the host to do something mid-run (DB_HOST_CALL); returns its answer. */
+uint64_t guest_host_call(struct mailbox *mb, unsigned vcpu, uint64_t call, uint64_t arg0,
+			 uint64_t arg1);
+
+/*
+ * measure_rounds() (measure.h) with the plan from the mailbox and DB_BEGIN / DB_END
+ * around the measured rounds. Raw ticks go to the mailbox; the host subtracts the
+ * empty cost and computes per-operation samples.
+ */
+void guest_measure(struct mailbox *mb, measure_loop_fn loop, void *arg);
+
+void *guest_memset(void *d, int c, size_t n);
+int guest_strcmp(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The guest <-> host protocol. Included by the freestanding guest and by the host, so
+ * it uses only fixed-width types.
+ *
+ * The guest is identity mapped (GVA == GPA). The host writes the request into the
+ * mailbox before the first KVM_RUN and passes the mailbox address in RDI and the vCPU
+ * index in RSI. The guest answers through the same page and signals with a single
+ * 8-byte store to DOORBELL_GPA: that address has no memslot, so every store exits to
+ * the VMM as KVM_EXIT_MMIO, from CPL3 as well as CPL0 (port I/O would #GP at CPL3 on
+ * PVM hosts). The stored value is the doorbell code below.
+ */
+#ifndef VMTAX_PROTOCOL_H
+#define VMTAX_PROTOCOL_H
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+#endif
+
+/* Guest-physical layout. */
+#define GUEST_GDT_GPA		0x1000ull
+#define GUEST_IDT_GPA		0x2000ull
+#define GUEST_TSS_GPA		0x3000ull	/* one 128-byte TSS per vCPU */
+#define MAILBOX_GPA		0x10000ull
+#define MAILBOX_SIZE		0x10000ull
+#define GUEST_IMAGE_GPA		0x100000ull	/* the guest binary is loaded here */
+#define GUEST_IMAGE_MAX		0x80000ull
+#define GUEST_STACKS_GPA	0x180000ull	/* per vCPU: kernel stack then user stack */
+#define GUEST_STACK_SIZE	0x4000ull
+#define GUEST_PT_POOL_GPA	0x200000ull	/* page tables the host builds */
+#define DOORBELL_GPA		0xf0000000ull	/* unbacked: every access exits to the VMM */
+#define MMIO_SCRATCH_GPA	0xf0001000ull	/* unbacked page benchmarks may use */
+#define GUEST_MEM_MAX		0xc0000000ull	/* RAM stays below the MMIO hole */
+
+#define GUEST_MAX_VCPUS		8
+#define MAILBOX_MAX_ROUNDS	512
+#define MAILBOX_MAGIC		0x78617476u	/* "vtax" */
+
+/* Selectors of the GDT the host builds (index << 3 | RPL). */
+#define SEL_KCODE	0x08
+#define SEL_KDATA	0x10
+#define SEL_UDATA	0x1b	/* 0x18 | 3; sysret wants user data at STAR+8 */
+#define SEL_UCODE	0x23	/* 0x20 | 3 */
+#define SEL_TSS(v)	(0x30 + 16 * (v))
+
+#ifndef __ASSEMBLER__
+/* Doorbell codes (the value of the 8-byte store). */
+enum doorbell {
+	DB_READY = 1,		/* runtime is up; the host times boot to here */
+	DB_BEGIN,		/* measured region starts: host snapshots KVM stats */
+	DB_END,			/* measured region ends: host snapshots again */
+	DB_DONE,		/* results are in the mailbox; do not run this vCPU again */
+	DB_ASSERT,		/* guest_assert() failed: see mailbox.assert_* */
+	DB_EXCEPTION,		/* unhandled exception: see mailbox.exc */
+	DB_ERROR,		/* runtime error: mailbox.error (e.g. unknown bench) */
+	DB_HOST_CALL,		/* the bench asks the host for something: mailbox.call */
+};
+
+struct guest_exception {
+	uint64_t vector, error_code, rip, cs, rflags, rsp, cr2;
+};
+
+struct vcpu_mailbox {
+	volatile uint64_t word[8];	/* free for benches: flags, tokens (own cache line) */
+	uint64_t out[16];		/* per-vCPU results */
+	struct guest_exception exc;
+	uint64_t call, call_arg[4], call_ret;	/* DB_HOST_CALL */
+	uint8_t pad[64];
+} __attribute__((aligned(64)));
+
+struct mailbox {
+	/* host -> guest */
+	uint32_t magic, nr_vcpus;
+	char bench[64];			/* guest body name, "exits/cpuid" */
+	uint64_t arg[8];		/* bench parameters */
+	uint64_t round_ticks;		/* time goal of one round, TSC ticks */
+	uint32_t rounds, warmup;	/* measured rounds; warm-up rounds */
+	uint64_t data_gpa, data_size;	/* the data region (its own page size) */
+	uint64_t fixed_iters;		/* nonzero: skip calibration, use this count */
+
+	/* guest -> host */
+	uint64_t iters;			/* iterations per round the calibration chose */
+	uint64_t empty_ticks[MAILBOX_MAX_ROUNDS];	/* empty twin loop, per round */
+	uint64_t ticks[MAILBOX_MAX_ROUNDS];		/* the measured loop, per round */
+	uint32_t nsamples;
+	uint32_t cpl;			/* privilege the measured loop ran at */
+	uint64_t out[16];		/* bench-specific outputs */
+	char error[128];
+	char assert_expr[128];
+	char assert_file[64];
+	uint32_t assert_line;
+	uint32_t assert_vcpu;
+
+	struct vcpu_mailbox vcpu[GUEST_MAX_VCPUS];
+};
+
+_Static_assert(sizeof(struct mailbox) <= MAILBOX_SIZE, "mailbox fits its pages");
+
+/*
+ * The first bytes of the guest image tell the host where things are, so the host can
+ * build the IDT, TSS and per-vCPU data itself: on PVM every CPL0 instruction the guest
+ * does not execute saves ~2.5 us of emulation.
+ */
+#endif /* !__ASSEMBLER__ */
+
+#define GUEST_IMAGE_MAGIC	0x54534547u	/* "GEST" */
+#define GUEST_ISR_STUB_SIZE	16		/* stub for vector v at isr_base + 16 * v */
+
+#ifndef __ASSEMBLER__
+
+struct guest_image_header {
+	uint32_t magic, size;
+	uint64_t entry;			/* CPL0: rdi=mailbox rsi=vcpu rdx=body rcx=cpl */
+	uint64_t isr_base;
+	uint64_t benches, benches_end;	/* struct guest_bench_desc[] */
+	uint64_t percpu;		/* struct guest_percpu[GUEST_MAX_VCPUS]; GS base */
+	uint64_t image_end;		/* end of .bss */
+};
+
+/* One guest benchmark body; GUEST_BENCH() emits these into a table the host reads. */
+struct guest_bench_desc {
+	uint64_t name;			/* GVA of a NUL-terminated id */
+	uint64_t fn;			/* void fn(struct mailbox *, unsigned vcpu) */
+	uint32_t cpl;			/* privilege the body runs at: 0 or 3 */
+	uint32_t flags;
+};
+
+/* Per-vCPU data at the GS base, filled in by the host before the first KVM_RUN. */
+struct guest_percpu {
+	uint64_t self;			/* its own address: %gs:0 */
+	uint64_t vcpu;
+	uint64_t mailbox;
+	uint64_t kstack_top, ustack_top;
+	uint64_t scratch[4];		/* for entry code that has no free register */
+};
+
+#endif /* !__ASSEMBLER__ */
+#endif

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+#include "microvm/kvm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+static const char *kvm_path_override;
+
+const char *kvm_device_default(void)
+{
+	const char *env = getenv("VMTAX_KVM_DEV");
+
+	return env && *env ? env : "/dev/kvm";
+}
+
+void kvm_device_set(const char *path)
+{
+	kvm_path_override = path;
+}
+
+bool kvm_device_explicit(void)
+{
+	const char *env = getenv("VMTAX_KVM_DEV");
+
+	return kvm_path_override || (env && *env);
+}
+
+const char *kvm_device(void)
+{
+	return kvm_path_override ? kvm_path_override : kvm_device_default();
+}
+
+static const char *open_hint(int errnum)
+{
+	switch (errnum) {
+	case EACCES:
+	case EPERM:
+		return " (run as root or join the kvm group)";
+	case ENOENT:
+	case ENODEV:
+	case ENXIO:
+		return " (no KVM on this host: is the kvm module loaded?)";
+	default:
+		return "";
+	}
+}
+
+int kvm_open_dev(const char *path, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+	int version;
+
+	if (fd < 0) {
+		int e = errno;
+
+		snprintf(err, errlen, "%s: %s%s", path, strerror(e), open_hint(e));
+		errno = e;
+		return -1;
+	}
+	version = ioctl(fd, KVM_GET_API_VERSION, 0);
+	if (version != KVM_API_VERSION) {
+		snprintf(err, errlen, "%s: not a KVM device (KVM_GET_API_VERSION: %s)", path,
+			 version < 0 ? strerror(errno) : "unexpected version");
+		close(fd);
+		errno = ENODEV;
+		return -1;
+	}
+	return fd;
+}

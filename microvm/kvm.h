@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/* Opening the KVM device, with the one-line errors users see. */
+#ifndef VMTAX_KVM_H
+#define VMTAX_KVM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The KVM device path: $VMTAX_KVM_DEV if set, else /dev/kvm. --kvm-dev overrides. */
+const char *kvm_device_default(void);
+/* Set by the CLI's --kvm-dev; NULL means kvm_device_default(). */
+void kvm_device_set(const char *path);
+const char *kvm_device(void);
+/* True when the user named the device (--kvm-dev or $VMTAX_KVM_DEV): then a device
+ * that does not open is a usage error, not "this host has no KVM". */
+bool kvm_device_explicit(void);
+
+/* open(path, O_RDWR) and check KVM_GET_API_VERSION. Returns the fd, or -1 with a
+ * one-line message in err such as "/dev/kvm: Permission denied (run as root or join
+ * the kvm group)"; errno tells why. */
+int kvm_open_dev(const char *path, char *err, size_t errlen);
+
+#endif

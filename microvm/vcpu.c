@@ -1,0 +1,406 @@
+// SPDX-License-Identifier: MIT
+/* vCPUs: creation, the per-thread exit loop with its doorbell protocol, the watchdog. */
+#include "microvm/vm.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include <x86intrin.h>
+
+#include "harness/util.h"
+
+/* The signal that kicks a vCPU thread out of KVM_RUN (watchdog, Ctrl-C, a sibling's
+ * failure). Its handler only sets immediate_exit, so a kick that lands just before
+ * KVM_RUN is not lost: KVM_RUN then returns EINTR at once. */
+#define SIG_KICK SIGUSR1
+
+volatile int vmtax_interrupted;
+static __thread struct vcpu *this_vcpu;
+
+/* Running vCPUs, for vcpu_kick_all() from a signal handler: fixed slots, no locks. */
+#define MAX_RUNNING 64
+static struct vcpu *volatile running[MAX_RUNNING];
+
+static void kick_handler(int sig)
+{
+	(void)sig;
+	if (this_vcpu)
+		this_vcpu->run->immediate_exit = 1;
+}
+
+static void install_kick_handler(void)
+{
+	static int installed;
+	struct sigaction sa = { .sa_handler = kick_handler };
+
+	if (__atomic_exchange_n(&installed, 1, __ATOMIC_SEQ_CST))
+		return;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIG_KICK, &sa, NULL);	/* no SA_RESTART: KVM_RUN must return EINTR */
+}
+
+static void kick(struct vcpu *v)
+{
+	v->run->immediate_exit = 1;
+	pthread_kill(v->thread, SIG_KICK);
+}
+
+void vcpu_kick_all(void)
+{
+	for (unsigned i = 0; i < MAX_RUNNING; i++) {
+		struct vcpu *v = running[i];
+
+		if (v)
+			kick(v);
+	}
+}
+
+static void register_running(struct vcpu *v, bool on)
+{
+	for (unsigned i = 0; i < MAX_RUNNING; i++) {
+		if (on && __sync_bool_compare_and_swap(&running[i], NULL, v))
+			return;
+		if (!on && running[i] == v) {
+			running[i] = NULL;
+			return;
+		}
+	}
+}
+
+/* Give the guest what the host supports: on bare-metal KVM, EFER.LME and NX are only
+ * accepted when the guest's CPUID has LM and NX, and 1 GiB guest pages need PDPE1GB. */
+static int set_cpuid(struct vcpu *v, char *err, size_t errlen)
+{
+	int nent = 128;
+	struct kvm_cpuid2 *c = xcalloc(1, sizeof(*c) + nent * sizeof(struct kvm_cpuid_entry2));
+	int ret = 0;
+
+	c->nent = nent;
+	if (ioctl(v->vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, c) ||
+	    ioctl(v->fd, KVM_SET_CPUID2, c)) {
+		snprintf(err, errlen, "setting guest CPUID: %s", strerror(errno));
+		ret = -1;
+	}
+	free(c);
+	return ret;
+}
+
+int vcpu_create(struct vm *vm, unsigned id, char *err, size_t errlen)
+{
+	struct vcpu *v = xcalloc(1, sizeof(*v));
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	int mmap_size;
+
+	v->vm = vm;
+	v->id = id;
+	v->host_cpu = vm->cfg.host_cpu[id];
+	v->stats.fd = -1;
+	vm->vcpu[id] = v;
+	v->fd = ioctl(vm->fd, KVM_CREATE_VCPU, id);
+	mmap_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (v->fd < 0 || mmap_size <= 0) {
+		snprintf(err, errlen, "KVM_CREATE_VCPU %u: %s", id, strerror(errno));
+		return -1;
+	}
+	v->run_size = (size_t)mmap_size;
+	v->run = mmap(NULL, v->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
+	if (v->run == MAP_FAILED) {
+		v->run = NULL;
+		snprintf(err, errlen, "mmap of kvm_run: %s", strerror(errno));
+		return -1;
+	}
+	if (set_cpuid(v, err, errlen) || kvm_stats_open(&v->stats, v->fd, err, errlen))
+		return -1;
+	if (ioctl(v->fd, KVM_GET_SREGS, &sregs)) {
+		snprintf(err, errlen, "KVM_GET_SREGS: %s", strerror(errno));
+		return -1;
+	}
+	vm_init_sregs(vm, id, &sregs);
+	vm_init_regs(vm, id, &regs);
+	if (ioctl(v->fd, KVM_SET_SREGS, &sregs) || ioctl(v->fd, KVM_SET_REGS, &regs)) {
+		snprintf(err, errlen, "setting up vCPU %u registers: %s", id, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void vcpu_destroy(struct vcpu *v)
+{
+	kvm_stats_snapshot_free(&v->begin);
+	kvm_stats_snapshot_free(&v->end);
+	kvm_stats_snapshot_free(&v->vm_begin);
+	kvm_stats_snapshot_free(&v->vm_end);
+	kvm_stats_close(&v->stats);
+	if (v->run)
+		munmap(v->run, v->run_size);
+	if (v->fd >= 0)
+		close(v->fd);
+	free(v);
+}
+
+static void fail(struct vcpu *v, enum vcpu_outcome o, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void fail(struct vcpu *v, enum vcpu_outcome o, const char *fmt, ...)
+{
+	va_list ap;
+
+	v->outcome = o;
+	va_start(ap, fmt);
+	vsnprintf(v->why, sizeof(v->why), fmt, ap);
+	va_end(ap);
+	if (o != VCPU_STOPPED && !__atomic_exchange_n(&v->vm->stop, 1, __ATOMIC_SEQ_CST))
+		for (unsigned i = 0; i < v->vm->nr_vcpus; i++)
+			if (i != v->id)
+				kick(v->vm->vcpu[i]);
+}
+
+static const char *const vector_names[32] = {
+	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "CSO", "#TS", "#NP",
+	"#SS", "#GP", "#PF", "#15", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP",
+};
+
+static void report_exception(struct vcpu *v)
+{
+	const struct guest_exception *e = &v->vm->mb->vcpu[v->id].exc;
+	const char *name = e->vector < 32 && vector_names[e->vector] ? vector_names[e->vector] : "interrupt";
+	char cr2[48] = "";
+
+	if (e->vector == 14)
+		snprintf(cr2, sizeof(cr2), ", CR2 0x%llx", (unsigned long long)e->cr2);
+	fail(v, VCPU_GUEST_EXCEPTION,
+	     "guest exception %s (vector %llu) at RIP 0x%llx, error code 0x%llx%s (vCPU %u, CPL %llu)",
+	     name, (unsigned long long)e->vector, (unsigned long long)e->rip,
+	     (unsigned long long)e->error_code, cr2, v->id, (unsigned long long)(e->cs & 3));
+}
+
+static void arm_watchdog(struct vcpu *v, timer_t timer)
+{
+	double s = v->vm->cfg.watchdog_s > 0 ? v->vm->cfg.watchdog_s : 10.0;
+	struct itimerspec its = {
+		.it_value.tv_sec = (time_t)s,
+		.it_value.tv_nsec = (long)((s - (double)(time_t)s) * 1e9),
+	};
+
+	v->deadline_ns = now_ns() + (uint64_t)(s * 1e9);
+	timer_settime(timer, 0, &its, NULL);
+}
+
+static void snapshot(struct vcpu *v, struct kvm_stats_snapshot *vcpu_snap,
+		     struct kvm_stats_snapshot *vm_snap)
+{
+	kvm_stats_snapshot_free(vcpu_snap);
+	kvm_stats_snapshot(&v->stats, vcpu_snap);
+	if (v->id == 0) {
+		kvm_stats_snapshot_free(vm_snap);
+		kvm_stats_snapshot(&v->vm->stats, vm_snap);
+	}
+}
+
+/* One doorbell. Returns true when this vCPU's run is over. */
+static bool handle_doorbell(struct vcpu *v, uint64_t code)
+{
+	struct mailbox *mb = v->vm->mb;
+
+	switch (code) {
+	case DB_READY:
+		v->ready_ns = now_ns();
+		return false;
+	case DB_BEGIN:
+		snapshot(v, &v->begin, &v->vm_begin);
+		v->begin_tsc = __rdtsc();
+		return false;
+	case DB_END:
+		v->end_tsc = __rdtsc();
+		snapshot(v, &v->end, &v->vm_end);
+		return false;
+	case DB_DONE:
+		v->outcome = VCPU_DONE;
+		return true;
+	case DB_EXCEPTION:
+		report_exception(v);
+		return true;
+	case DB_ASSERT:
+		mb->assert_expr[sizeof(mb->assert_expr) - 1] = '\0';
+		mb->assert_file[sizeof(mb->assert_file) - 1] = '\0';
+		fail(v, VCPU_GUEST_ASSERT, "guest assertion failed: %s at %s:%u (vCPU %u)",
+		     mb->assert_expr, mb->assert_file, mb->assert_line, mb->assert_vcpu);
+		return true;
+	case DB_HOST_CALL:
+		if (v->vm->call_hook && v->vm->call_hook(v, &mb->vcpu[v->id], v->vm->hook_ctx))
+			return false;
+		fail(v, VCPU_GUEST_ERROR, "guest host call %llu not handled",
+		     (unsigned long long)mb->vcpu[v->id].call);
+		return true;
+	default:
+		mb->error[sizeof(mb->error) - 1] = '\0';
+		fail(v, VCPU_GUEST_ERROR, "guest error: %s",
+		     code == DB_ERROR ? mb->error : "unknown doorbell code");
+		return true;
+	}
+}
+
+/* An exit that is not the doorbell. Returns true when the run is over. */
+static bool handle_exit(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+
+	switch (run->exit_reason) {
+	case KVM_EXIT_INTERNAL_ERROR:
+		fail(v, VCPU_INTERNAL_ERROR, "KVM internal error (suberror %u%s) on vCPU %u",
+		     run->internal.suberror,
+		     run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION ?
+			     ": instruction emulation failed" : "", v->id);
+		return true;
+	case KVM_EXIT_SHUTDOWN:
+		fail(v, VCPU_SHUTDOWN, "guest shutdown (triple fault) on vCPU %u", v->id);
+		return true;
+	case KVM_EXIT_FAIL_ENTRY:
+		fail(v, VCPU_HOST_ERROR, "KVM_RUN entry failed, reason 0x%llx",
+		     (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+		return true;
+	}
+	v->exits_to_user++;
+	if (v->vm->exit_hook && v->vm->exit_hook(v, run, v->vm->hook_ctx))
+		return false;
+	if (run->exit_reason == KVM_EXIT_MMIO)
+		fail(v, VCPU_UNEXPECTED_EXIT, "unexpected MMIO %s at 0x%llx on vCPU %u",
+		     run->mmio.is_write ? "write" : "read",
+		     (unsigned long long)run->mmio.phys_addr, v->id);
+	else if (run->exit_reason == KVM_EXIT_IO)
+		fail(v, VCPU_UNEXPECTED_EXIT, "unexpected port I/O %s port 0x%x on vCPU %u",
+		     run->io.direction == KVM_EXIT_IO_OUT ? "out" : "in", run->io.port, v->id);
+	else
+		fail(v, VCPU_UNEXPECTED_EXIT, "unexpected exit reason %u on vCPU %u",
+		     run->exit_reason, v->id);
+	return true;
+}
+
+static bool is_doorbell(const struct kvm_run *run)
+{
+	return run->exit_reason == KVM_EXIT_MMIO && run->mmio.is_write &&
+	       run->mmio.phys_addr == DOORBELL_GPA && run->mmio.len == 8;
+}
+
+/* KVM_RUN returned EINTR: a kick. Returns true when the run is over. */
+static bool handle_kick(struct vcpu *v)
+{
+	v->run->immediate_exit = 0;
+	if (vmtax_interrupted) {
+		fail(v, VCPU_INTERRUPTED, "interrupted");
+		return true;
+	}
+	if (v->vm->stop) {
+		fail(v, VCPU_STOPPED, "stopped: another vCPU failed");
+		return true;
+	}
+	if (now_ns() >= v->deadline_ns) {
+		fail(v, VCPU_WATCHDOG, "watchdog: no doorbell from vCPU %u for %.1f s (guest hung)",
+		     v->id, v->vm->cfg.watchdog_s);
+		return true;
+	}
+	return false;
+}
+
+static void vcpu_loop(struct vcpu *v, timer_t timer)
+{
+	for (;;) {
+		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN) {
+				if (handle_kick(v))
+					return;
+				continue;
+			}
+			fail(v, VCPU_HOST_ERROR, "KVM_RUN: %s", strerror(errno));
+			return;
+		}
+		if (is_doorbell(v->run)) {
+			uint64_t code;
+
+			memcpy(&code, v->run->mmio.data, sizeof(code));
+			arm_watchdog(v, timer);
+			if (handle_doorbell(v, code))
+				return;
+		} else if (handle_exit(v)) {
+			return;
+		}
+	}
+}
+
+static void pin(struct vcpu *v)
+{
+	cpu_set_t set;
+
+	if (v->host_cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(v->host_cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		pr_warn("cannot pin vCPU %u to CPU %d: %s", v->id, v->host_cpu, strerror(errno));
+}
+
+void *vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+	struct sigevent sev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = SIG_KICK };
+	timer_t timer;
+
+	v->tid = (pid_t)syscall(SYS_gettid);
+	this_vcpu = v;
+	pin(v);
+	sev._sigev_un._tid = v->tid;
+	if (timer_create(CLOCK_MONOTONIC, &sev, &timer)) {
+		fail(v, VCPU_HOST_ERROR, "timer_create: %s", strerror(errno));
+		return NULL;
+	}
+	pthread_barrier_wait(&v->vm->start);
+	register_running(v, true);
+	arm_watchdog(v, timer);
+	if (!v->vm->stop)
+		vcpu_loop(v, timer);
+	else
+		fail(v, VCPU_STOPPED, "stopped: another vCPU failed");
+	register_running(v, false);
+	timer_delete(timer);
+	this_vcpu = NULL;
+	return NULL;
+}
+
+int vm_run(struct vm *vm)
+{
+	install_kick_handler();
+	/* Every vCPU thread waits here until all exist, so a failing vCPU can kick its
+	 * siblings and multi-vCPU bodies start together. */
+	pthread_barrier_init(&vm->start, NULL, vm->nr_vcpus);
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		if (pthread_create(&vm->vcpu[i]->thread, NULL, vcpu_thread, vm->vcpu[i]))
+			die("cannot create a vCPU thread: out of resources");
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		pthread_join(vm->vcpu[i]->thread, NULL);
+	pthread_barrier_destroy(&vm->start);
+	return vm_failure(vm) ? -1 : 0;
+}
+
+const struct vcpu *vm_failure(const struct vm *vm)
+{
+	const struct vcpu *stopped = NULL;
+
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		const struct vcpu *v = vm->vcpu[i];
+
+		if (v->outcome == VCPU_STOPPED)
+			stopped = stopped ? stopped : v;
+		else if (v->outcome != VCPU_DONE)
+			return v;
+	}
+	return stopped;
+}

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The microvm: one KVM VM running the embedded guest image, 1..GUEST_MAX_VCPUS vCPUs
+ * each on its own host thread. A small API in the spirit of the KVM selftests:
+ *
+ *	struct vm_config cfg = vm_config_default("exits/cpuid");
+ *	struct vm *vm = vm_create(&cfg, err, sizeof(err));
+ *	vm_run(vm);			// every vCPU runs its body to DB_DONE
+ *	... vm->mb (the mailbox), vm->vcpu[i]->region (KVM stat deltas) ...
+ *	vm_destroy(vm);
+ */
+#ifndef VMTAX_VM_H
+#define VMTAX_VM_H
+
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "microvm/guest/protocol.h"
+#include "microvm/kvm_stats.h"
+#include "microvm/pagetable.h"
+
+enum backing {
+	BACKING_ANON,		/* 4 KiB host pages */
+	BACKING_THP,		/* MADV_HUGEPAGE: 2 MiB host pages when THP gives them */
+	BACKING_HUGETLB_2M,	/* MAP_HUGETLB, needs reserved pages */
+	BACKING_HUGETLB_1G,
+};
+
+const char *backing_name(enum backing b);
+
+struct vm_config {
+	const char *bench;		/* guest body name */
+	unsigned nr_vcpus;
+	int host_cpu[GUEST_MAX_VCPUS];	/* pin vCPU i to this host CPU; -1: no pinning */
+	uint64_t data_size;		/* the data region benchmarks use (may be 0) */
+	uint64_t data_page;		/* guest page size mapping it: PAGE_4K/2M/1G */
+	enum backing backing;
+	int numa_node;			/* bind the data region's memory; -1: no binding */
+	bool prefault;			/* touch the data region on the host before the run */
+	unsigned pt_extra_pages;	/* page-table pages for the guest to build more */
+	uint64_t arg[8];		/* -> mailbox.arg */
+	uint64_t round_ticks;		/* -> mailbox.round_ticks */
+	uint32_t rounds, warmup;
+	uint64_t fixed_iters;
+	double watchdog_s;		/* seconds without a doorbell before the kick */
+};
+
+struct vm_config vm_config_default(const char *bench);
+
+/* What one vCPU's run ended with. */
+enum vcpu_outcome {
+	VCPU_DONE,		/* DB_DONE */
+	VCPU_GUEST_EXCEPTION,	/* unhandled guest exception: vector, RIP, error code */
+	VCPU_GUEST_ASSERT,
+	VCPU_GUEST_ERROR,
+	VCPU_WATCHDOG,
+	VCPU_INTERRUPTED,	/* Ctrl-C */
+	VCPU_INTERNAL_ERROR,	/* KVM_EXIT_INTERNAL_ERROR (e.g. emulation failure) */
+	VCPU_SHUTDOWN,		/* triple fault */
+	VCPU_UNEXPECTED_EXIT,
+	VCPU_HOST_ERROR,	/* an ioctl failed */
+	VCPU_STOPPED,		/* another vCPU of the VM failed first */
+};
+
+struct vm;
+struct vcpu;
+
+/* A benchmark's own exit handling: called for every exit the core loop does not
+ * consume (anything but the doorbell). Return true when handled (the vCPU re-enters),
+ * false to end the run as VCPU_UNEXPECTED_EXIT. */
+typedef bool (*vcpu_exit_hook)(struct vcpu *v, struct kvm_run *run, void *ctx);
+/* DB_HOST_CALL: answer mb->vcpu[id].call; return false to end the run. */
+typedef bool (*vcpu_call_hook)(struct vcpu *v, struct vcpu_mailbox *vmb, void *ctx);
+
+struct vcpu {
+	struct vm *vm;
+	unsigned id;
+	int fd;
+	struct kvm_run *run;
+	size_t run_size;
+	struct kvm_stats stats;
+	pthread_t thread;
+	pid_t tid;
+	int host_cpu;
+
+	enum vcpu_outcome outcome;
+	char why[256];			/* one line when outcome != VCPU_DONE */
+	uint64_t ready_ns;		/* CLOCK_MONOTONIC at DB_READY */
+	uint64_t begin_tsc, end_tsc;	/* host TSC at DB_BEGIN / DB_END */
+	struct kvm_stats_snapshot begin, end;		/* vCPU stats around the region */
+	struct kvm_stats_snapshot vm_begin, vm_end;	/* VM stats, taken by vCPU 0 */
+	uint64_t exits_to_user;		/* KVM_RUN returns other than doorbells */
+	uint64_t deadline_ns;
+};
+
+struct vm {
+	int kvm_fd, fd;
+	struct vm_config cfg;
+	struct kvm_stats stats;
+	uint8_t *low;			/* slot 0: [0, low_size) */
+	uint64_t low_size;
+	uint8_t *data;			/* slot 1: [data_gpa, data_gpa + data_size) */
+	uint64_t data_gpa, data_size, data_map_size;
+	struct pt_builder pt;
+	struct mailbox *mb;
+	uint64_t body, body_cpl;	/* the guest body's address and privilege */
+	unsigned nr_vcpus;
+	struct vcpu *vcpu[GUEST_MAX_VCPUS];
+	uint64_t create_ns;		/* CLOCK_MONOTONIC before KVM_CREATE_VM */
+	pthread_barrier_t start;	/* vCPU threads start together */
+	volatile int stop;		/* a vCPU failed: the others end as VCPU_STOPPED */
+
+	vcpu_exit_hook exit_hook;
+	vcpu_call_hook call_hook;
+	void *hook_ctx;
+};
+
+/* Create the VM, its memory, page tables, descriptor tables and vCPUs, and load the
+ * guest body named cfg->bench. NULL with a one-line err on failure. */
+struct vm *vm_create(const struct vm_config *cfg, char *err, size_t errlen);
+void vm_destroy(struct vm *vm);
+
+/* Host pointer for a guest-physical address, NULL when it is not RAM. */
+void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa);
+
+/* Run every vCPU on its own thread until each is done or one fails. Returns 0 when
+ * all ended VCPU_DONE, else -1 with the first failure in vm_failure(). */
+int vm_run(struct vm *vm);
+const struct vcpu *vm_failure(const struct vm *vm);
+
+/* Delta of a named stat of vCPU i (or of the VM when i < 0) over its DB_BEGIN..DB_END
+ * region. -1 when this kernel has no such stat. */
+int vm_region_delta(const struct vm *vm, int vcpu, const char *stat, uint64_t *delta);
+
+/* Does the embedded guest image contain a body with this name? */
+bool guest_has_body(const char *name);
+
+/* Watchdog and Ctrl-C: kick every running vCPU out of KVM_RUN. Async-signal-safe. */
+void vcpu_kick_all(void);
+extern volatile int vmtax_interrupted;
+
+/* Internal to microvm/: vCPU creation and its thread's loop. */
+void vm_init_sregs(struct vm *vm, unsigned v, struct kvm_sregs *s);
+void vm_init_regs(struct vm *vm, unsigned v, struct kvm_regs *r);
+int vcpu_create(struct vm *vm, unsigned id, char *err, size_t errlen);
+void vcpu_destroy(struct vcpu *v);
+void *vcpu_thread(void *arg);
+
+#endif

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The vmtax command as users and CI see it: exit codes, one-line errors, the results
+# file of a real run. Prints TAP-like "ok"/"not ok"/"skip" lines for tests/run.sh.
+set -u
+VMTAX=${VMTAX:-./vmtax}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+check() {	# check NAME EXPECTED_EXIT CMD...  (stderr kept in $tmp/err)
+	local name=$1 want=$2; shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	local rc=$?
+	if [ "$rc" -eq "$want" ]; then echo "ok - $name"
+	else echo "not ok - $name (exit $rc, wanted $want)"; sed 's/^/#   /' "$tmp/err" | head -5; fi
+}
+
+one_line() {	# one_line NAME PATTERN: stderr of the last check is one line matching it
+	if [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q -- "$2" "$tmp/err"; then echo "ok - $1"
+	else echo "not ok - $1"; sed 's/^/#   /' "$tmp/err" | head -5; fi
+}
+
+check "help exits 0" 0 "$VMTAX" --help
+check "run --help exits 0" 0 "$VMTAX" run --help
+grep -q -- "--time-goal" "$tmp/out" && echo "ok - run --help documents --time-goal" || echo "not ok - run --help documents --time-goal"
+check "unknown command is a usage error" 2 "$VMTAX" frobnicate
+one_line "unknown command says so" "unknown command 'frobnicate'"
+check "bad flag is a usage error" 2 "$VMTAX" run --frobnicate
+one_line "bad flag says so" "unknown option '--frobnicate'"
+check "bad number is a usage error" 2 "$VMTAX" run --repeat many
+one_line "bad number says so" "--repeat: 'many'"
+check "unknown benchmark is a usage error" 2 "$VMTAX" run -b 'nosuch/*' -o "$tmp/x.json"
+one_line "unknown benchmark says so" "no benchmark matches 'nosuch/\*'"
+[ ! -e "$tmp/x.json" ] && echo "ok - no results file on usage error" || echo "not ok - no results file on usage error"
+check "missing device (option) is exit 2" 2 "$VMTAX" run --kvm-dev /nonexistent/kvm -b exits/cpuid -o "$tmp/x.json"
+one_line "missing device (option) is one line" "/nonexistent/kvm: No such file or directory"
+check "missing device (environment) is exit 2" 2 env VMTAX_KVM_DEV=/nonexistent/kvm "$VMTAX" run -b exits/cpuid -o "$tmp/x.json"
+one_line "missing device (environment) is one line" "/nonexistent/kvm: No such file or directory"
+check "list exits 0" 0 "$VMTAX" list
+grep -q "^exits/cpuid" "$tmp/out" && echo "ok - list shows exits/cpuid" || echo "not ok - list shows exits/cpuid"
+check "info exits 0" 0 "$VMTAX" info --json
+
+if [ ! -w /dev/kvm ] && [ -z "${VMTAX_KVM_DEV:-}" ]; then
+	echo "skip - real runs: /dev/kvm is not usable here"
+	exit 0
+fi
+
+check "run exits/cpuid" 0 "$VMTAX" run -b exits/cpuid -b microvm/boot --repeat 3 -o "$tmp/r.json"
+if ! command -v python3 >/dev/null; then echo "skip - results content: no python3"; else
+python3 - "$tmp/r.json" <<'PY' && echo "ok - results file is valid and validated" || echo "not ok - results file is valid and validated"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["schema"] == "vmtax/1" and d["interrupted"] is False
+r = {x["id"]: x for x in d["results"]}
+c = r["exits/cpuid"]
+assert len(c["samples"]) == 3 and "validation" in c and c["native"]["median"] > 0, c
+# ok and validated, or (CPUID at CPL3 not reaching KVM on this host) unsupported with why
+assert (c["status"] == "ok" and c["validation"]["ok"]) or \
+       (c["status"] == "unsupported" and "does not reach KVM" in c["reason"]), c
+assert r["microvm/boot"]["status"] == "ok" and r["microvm/boot"]["validation"]["ok"]
+PY
+fi
+ls "$tmp"/.r.json* "$tmp"/r.json.* >/dev/null 2>&1 && echo "not ok - no temp file left" || echo "ok - no temp file left"
+
+# Ctrl-C: the running benchmark stops, what finished is written, exit 130.
+"$VMTAX" run -b 'microvm/boot' -b exits/cpuid --repeat 200 --time-goal 0.05 -o "$tmp/i.json" >/dev/null 2>&1 &
+pid=$!
+sleep 2
+kill -INT $pid
+wait $pid
+rc=$?
+[ $rc -eq 130 ] && echo "ok - Ctrl-C exits 130" || echo "not ok - Ctrl-C exits 130 (got $rc)"
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['interrupted'] is True" "$tmp/i.json" \
+	&& echo "ok - interrupted run writes interrupted: true" || echo "not ok - interrupted run writes interrupted: true"

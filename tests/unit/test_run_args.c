@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+/* `vmtax run` option parsing: every option, the suite defaults, and one clear message
+ * for each kind of bad input. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "harness/run_args.h"
+
+static int parse(struct run_args *a, char *err, int argc, ...)
+{
+	char *argv[32];
+	va_list ap;
+
+	va_start(ap, argc);
+	argv[0] = "run";
+	for (int i = 1; i < argc; i++)
+		argv[i] = va_arg(ap, char *);
+	va_end(ap);
+	argv[argc] = NULL;
+	return run_args_parse(argc, argv, a, err, 256);
+}
+
+static void test_defaults(void **state)
+{
+	struct run_args a;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(&a, err, 1), 0);
+	run_args_defaults(&a);
+	assert_string_equal(a.output, "out/results.json");
+	assert_int_equal(a.nglobs, 0);
+	assert_int_equal(a.cpu, -1);
+	assert_int_equal(a.repeat, 15);
+	assert_true(a.time_goal_s == 0.01);
+	assert_true(a.watchdog_s == 10);
+	assert_false(a.quick);
+}
+
+static void test_every_option(void **state)
+{
+	struct run_args a;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(&a, err, 17, "-b", "exits/*", "--bench", "mmu/chase", "--suite",
+			       "quick", "-o", "x.json", "--cpu", "1", "--repeat", "7",
+			       "--time-goal", "0.002", "--watchdog", "2.5"), 0);
+	run_args_defaults(&a);
+	assert_int_equal(a.nglobs, 2);
+	assert_string_equal(a.globs[1], "mmu/chase");
+	assert_true(a.quick);
+	assert_string_equal(a.output, "x.json");
+	assert_int_equal(a.cpu, 1);
+	assert_int_equal(a.repeat, 7);
+	assert_true(a.time_goal_s == 0.002);
+	assert_true(a.watchdog_s == 2.5);
+	assert_int_equal(parse(&a, err, 3, "--kvm-dev", "/dev/null"), 0);
+	assert_string_equal(a.kvm_dev, "/dev/null");
+	assert_int_equal(parse(&a, err, 2, "--help"), 0);
+	assert_true(a.help);
+}
+
+static void test_quick_suite_defaults(void **state)
+{
+	struct run_args a;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(&a, err, 3, "--suite", "quick"), 0);
+	run_args_defaults(&a);
+	assert_int_equal(a.repeat, 5);
+	assert_true(a.time_goal_s == 0.005);
+}
+
+static void expect_error(const char *want, int argc, const char *a1, const char *a2)
+{
+	struct run_args a;
+	char err[256] = "";
+
+	assert_int_equal(parse(&a, err, argc, a1, a2), -1);
+	if (!strstr(err, want))
+		fail_msg("error '%s' does not mention '%s'", err, want);
+}
+
+static void test_bad_input(void **state)
+{
+	(void)state;
+	expect_error("unknown option '--frobnicate'", 2, "--frobnicate", NULL);
+	expect_error("unknown option '-z'", 2, "-z", NULL);
+	expect_error("missing argument for '--repeat'", 2, "--repeat", NULL);
+	expect_error("--repeat: '0' is not an integer", 3, "--repeat", "0");
+	expect_error("--repeat: '10x'", 3, "--repeat", "10x");
+	expect_error("--repeat: '513'", 3, "--repeat", "513");
+	expect_error("--cpu: '-1'", 3, "--cpu", "-1");
+	expect_error("--time-goal: 'nan'", 3, "--time-goal", "nan");
+	expect_error("--time-goal: '0'", 3, "--time-goal", "0");
+	expect_error("--watchdog: 'soon'", 3, "--watchdog", "soon");
+	expect_error("--suite: 'medium'", 3, "--suite", "medium");
+	expect_error("-o: empty file name", 3, "-o", "");
+	expect_error("unexpected argument 'exits/cpuid'", 2, "exits/cpuid", NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_every_option),
+		cmocka_unit_test(test_quick_suite_defaults),
+		cmocka_unit_test(test_bad_input),
+	};
+
+	return cmocka_run_group_tests_name("run_args", tests, NULL, NULL);
+}

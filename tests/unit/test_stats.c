@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: MIT
+/* harness/stats.c against sample sets whose statistics are known by hand. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "harness/stats.h"
+#include "harness/util.h"
+
+#define EPS 1e-9
+
+static void test_median_odd_even(void **state)
+{
+	const double odd[] = { 3, 1, 2 };
+	const double even[] = { 4, 1, 3, 2 };
+	const double one[] = { 7 };
+
+	(void)state;
+	assert_float_equal(stats_median(odd, 3), 2, EPS);
+	assert_float_equal(stats_median(even, 4), 2.5, EPS);
+	assert_float_equal(stats_median(one, 1), 7, EPS);
+	assert_float_equal(stats_median(NULL, 0), 0, EPS);
+	/* The input keeps its (round) order. */
+	assert_float_equal(odd[0], 3, EPS);
+	assert_float_equal(even[0], 4, EPS);
+}
+
+static void test_compute_known_set(void **state)
+{
+	/* Unsorted on purpose; mean 5, squared deviations sum to 32. */
+	const double v[] = { 9, 4, 2, 5, 4, 7, 4, 5 };
+	double copy[ARRAY_SIZE(v)];
+	struct stats st;
+
+	(void)state;
+	memcpy(copy, v, sizeof(v));
+	stats_compute(v, ARRAY_SIZE(v), &st);
+	assert_int_equal(st.n, 8);
+	assert_float_equal(st.min, 2, EPS);
+	assert_float_equal(st.max, 9, EPS);
+	assert_float_equal(st.mean, 5, EPS);
+	assert_float_equal(st.median, 4.5, EPS);
+	/* Rank 0.99 * 7 = 6.93 between sorted[6] = 7 and sorted[7] = 9. */
+	assert_float_equal(st.p99, 7 + 0.93 * 2, EPS);
+	/* Sample standard deviation: sqrt(32 / 7), not sqrt(32 / 8). */
+	assert_float_equal(st.stddev, 2.138089935299395, EPS);
+	assert_float_equal(st.cv, 2.138089935299395 / 5, EPS);
+	assert_memory_equal(copy, v, sizeof(v));
+}
+
+static void test_p99_interpolates(void **state)
+{
+	double v[100];
+	struct stats st;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(v); i++)
+		v[i] = (double)(100 - i);	/* 100 .. 1 */
+	stats_compute(v, ARRAY_SIZE(v), &st);
+	/* Rank 0.99 * 99 = 98.01 between 99 and 100. */
+	assert_float_equal(st.p99, 99.01, EPS);
+	assert_float_equal(st.median, 50.5, EPS);
+	assert_float_equal(st.stddev, 29.011491975882016, EPS);
+
+	/* With two samples p99 sits just below the larger one, not on it. */
+	stats_compute((const double[]){ 10, 20 }, 2, &st);
+	assert_float_equal(st.p99, 19.9, EPS);
+}
+
+static void test_compute_empty_and_single(void **state)
+{
+	const double one[] = { 42 };
+	struct stats st;
+
+	(void)state;
+	memset(&st, 0xff, sizeof(st));
+	stats_compute(NULL, 0, &st);
+	assert_int_equal(st.n, 0);
+	assert_float_equal(st.min, 0, EPS);
+	assert_float_equal(st.max, 0, EPS);
+	assert_float_equal(st.mean, 0, EPS);
+	assert_float_equal(st.median, 0, EPS);
+	assert_float_equal(st.p99, 0, EPS);
+	assert_float_equal(st.stddev, 0, EPS);
+	assert_float_equal(st.cv, 0, EPS);
+
+	stats_compute(one, 1, &st);
+	assert_int_equal(st.n, 1);
+	assert_float_equal(st.min, 42, EPS);
+	assert_float_equal(st.max, 42, EPS);
+	assert_float_equal(st.mean, 42, EPS);
+	assert_float_equal(st.median, 42, EPS);
+	assert_float_equal(st.p99, 42, EPS);
+	assert_float_equal(st.stddev, 0, EPS);
+	assert_float_equal(st.cv, 0, EPS);
+}
+
+static void test_cv_zero_mean(void **state)
+{
+	const double zeros[] = { 0, 0, 0 };
+	struct stats st;
+
+	(void)state;
+	stats_compute(zeros, 3, &st);
+	assert_float_equal(st.cv, 0, EPS);
+	assert_float_equal(st.stddev, 0, EPS);
+}
+
+static void test_stddev_large_ticks(void **state)
+{
+	/* Typical exit totals: big values, tiny spread. sum(x^2) - n*mean^2 would lose
+	 * the spread entirely at this magnitude. */
+	const double v[] = { 1e12 + 1, 1e12 + 2, 1e12 + 3 };
+	struct stats st;
+
+	(void)state;
+	stats_compute(v, 3, &st);
+	assert_float_equal(st.stddev, 1, EPS);
+}
+
+static void test_per_op_cost(void **state)
+{
+	(void)state;
+	/* (1000 - 20 * 10) / 10 */
+	assert_float_equal(per_op_cost(1000, 10, 20), 80, EPS);
+	assert_float_equal(per_op_cost(1000, 10, 0), 100, EPS);
+	assert_float_equal(per_op_cost(1005, 10, 20.25), 80.25, EPS);
+	/* Below the empty loop's cost: clamps to 0, never negative. */
+	assert_float_equal(per_op_cost(100, 10, 20), 0, EPS);
+	assert_float_equal(per_op_cost(200, 10, 20), 0, EPS);
+	/* No iterations: nothing to divide. */
+	assert_float_equal(per_op_cost(100, 0, 20), 0, EPS);
+}
+
+static void test_count_matches(void **state)
+{
+	(void)state;
+	assert_true(count_matches(100, 100, 0));
+	assert_false(count_matches(100, 101, 0));
+	assert_false(count_matches(100, 99, 0));
+	/* Below expected is never made up for by slack. */
+	assert_false(count_matches(100, 99, 10));
+	assert_true(count_matches(100, 110, 10));
+	assert_false(count_matches(100, 111, 10));
+	assert_true(count_matches(UINT64_MAX, UINT64_MAX, 0));
+}
+
+static void test_count_matches_expected_zero(void **state)
+{
+	(void)state;
+	assert_true(count_matches(0, 0, 0));
+	assert_false(count_matches(0, 1, 0));
+	assert_true(count_matches(0, 2, 2));
+	assert_false(count_matches(0, 3, 2));
+}
+
+static void test_count_slack(void **state)
+{
+	(void)state;
+	/* 10 ms at 2.5 GHz = 100 periods of 100 us; 2% of 100000; 4 for the doorbells. */
+	assert_int_equal(count_slack(100000, 25000000, 2500000), 100 + 2000 + 4);
+	assert_int_equal(count_slack(0, 0, 2500000), 4);
+	/* Partial periods and percentages round up. */
+	assert_int_equal(count_slack(1, 1, 2500000), 1 + 1 + 4);
+	assert_int_equal(count_slack(51, 250001, 2500000), 2 + 2 + 4);
+	/* Unknown TSC frequency: assumed 1 GHz, so 10 ms of 2.5 GHz ticks count as 25 ms. */
+	assert_int_equal(count_slack(0, 25000000, 0), 250 + 4);
+	/* Saturates instead of wrapping. */
+	assert_true(count_slack(UINT64_MAX, UINT64_MAX, 1) == UINT64_MAX);
+	assert_true(count_slack(0, UINT64_MAX, 1) == UINT64_MAX);
+	assert_true(count_slack(UINT64_MAX, 0, 1) == UINT64_MAX / 50 + 1 + 4);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_median_odd_even),
+		cmocka_unit_test(test_compute_known_set),
+		cmocka_unit_test(test_p99_interpolates),
+		cmocka_unit_test(test_compute_empty_and_single),
+		cmocka_unit_test(test_cv_zero_mean),
+		cmocka_unit_test(test_stddev_large_ticks),
+		cmocka_unit_test(test_per_op_cost),
+		cmocka_unit_test(test_count_matches),
+		cmocka_unit_test(test_count_matches_expected_zero),
+		cmocka_unit_test(test_count_slack),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
