@@ -366,14 +366,23 @@ struct vm *vm_create(const struct vm_config *cfg, char *err, size_t errlen)
 	if (kvm_stats_open(&vm->stats, vm->fd, err, errlen) || create_memory(vm, err, errlen) ||
 	    build_page_tables(vm, err, errlen) || load_image(vm, err, errlen))
 		goto fail;
+	if (cfg->irqchip && ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0)) {
+		snprintf(err, errlen, "KVM_CREATE_IRQCHIP: %s", strerror(errno));
+		goto fail;
+	}
 	vm->mb = vm_gpa_to_hva(vm, MAILBOX_GPA);
 	write_gdt(vm);
 	write_idt(vm);
 	write_tss_and_percpu(vm);
 	write_mailbox(vm);
-	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+	if (cfg->setup_vm && cfg->setup_vm(vm, cfg->setup_ctx, err, errlen))
+		goto fail;
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
 		if (vcpu_create(vm, i, err, errlen))
 			goto fail;
+		if (cfg->setup_vcpu && cfg->setup_vcpu(vm->vcpu[i], cfg->setup_ctx, err, errlen))
+			goto fail;
+	}
 	return vm;
 fail:
 	vm_destroy(vm);

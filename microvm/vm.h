@@ -15,6 +15,7 @@
 #include <linux/kvm.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -31,6 +32,9 @@ enum backing {
 
 const char *backing_name(enum backing b);
 
+struct vm;
+struct vcpu;
+
 struct vm_config {
 	const char *bench;		/* guest body name */
 	unsigned nr_vcpus;
@@ -46,6 +50,14 @@ struct vm_config {
 	uint32_t rounds, warmup;
 	uint64_t fixed_iters;
 	double watchdog_s;		/* seconds without a doorbell before the kick */
+	bool irqchip;			/* KVM_CREATE_IRQCHIP (in-kernel LAPIC/IOAPIC/PIC) */
+
+	/* A benchmark's own set-up: after memory and page tables, before the vCPUs
+	 * (coalesced MMIO, ioeventfd, MSR filters, capabilities ...), and after each
+	 * vCPU's registers are set. Return 0, or -1 with a one-line err. */
+	int (*setup_vm)(struct vm *vm, void *ctx, char *err, size_t errlen);
+	int (*setup_vcpu)(struct vcpu *v, void *ctx, char *err, size_t errlen);
+	void *setup_ctx;
 };
 
 struct vm_config vm_config_default(const char *bench);
@@ -64,9 +76,6 @@ enum vcpu_outcome {
 	VCPU_HOST_ERROR,	/* an ioctl failed */
 	VCPU_STOPPED,		/* another vCPU of the VM failed first */
 };
-
-struct vm;
-struct vcpu;
 
 /* A benchmark's own exit handling: called for every exit the core loop does not
  * consume (anything but the doorbell). Return true when handled (the vCPU re-enters),
