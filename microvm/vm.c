@@ -10,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <cpuid.h>
 
 #include "harness/util.h"
 #include "microvm/kvm.h"
@@ -160,6 +161,13 @@ static int set_memslot(struct vm *vm, unsigned slot, uint64_t gpa, uint64_t size
 
 /* Lay out guest-physical memory: the low slot (tables, mailbox, image, stacks, page
  * tables) and, above it, the data slot aligned to its own page size. */
+static bool cpu_has_1g_pages(void)
+{
+	unsigned a, b, c, d;
+
+	return __get_cpuid(0x80000001, &a, &b, &c, &d) && (d & (1u << 26));	/* PDPE1GB */
+}
+
 static int create_memory(struct vm *vm, char *err, size_t errlen)
 {
 	const struct vm_config *c = &vm->cfg;
@@ -167,6 +175,10 @@ static int create_memory(struct vm *vm, char *err, size_t errlen)
 	uint64_t pool_size = pool_pages * PAGE_4K;
 	uint64_t data_align = c->data_page > PAGE_2M ? c->data_page : PAGE_2M;
 
+	if (c->data_page == PAGE_1G && !cpu_has_1g_pages()) {
+		snprintf(err, errlen, "1 GiB guest pages: this CPU has no PDPE1GB");
+		return -1;
+	}
 	vm->low_size = ALIGN_UP(GUEST_PT_POOL_GPA + pool_size, PAGE_2M);
 	vm->low = map_aligned(vm->low_size, PAGE_2M);
 	if (!vm->low) {

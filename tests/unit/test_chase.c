@@ -12,7 +12,7 @@
 
 static void check_single_cycle(uint64_t ws, uint64_t stride, uint64_t seed)
 {
-	uint8_t *buf = aligned_alloc(4096, ws);
+	uint8_t *buf = aligned_alloc(CHASE_LINE, ws);
 	uint64_t n = ws / stride, steps = 0;
 	uint8_t *seen = calloc(n, 1);
 	void *start, *p;
@@ -46,7 +46,7 @@ static void test_one_cycle_over_every_line(void **state)
 
 static void test_not_sequential(void **state)
 {
-	uint8_t *buf = aligned_alloc(4096, 1 << 16);
+	uint8_t *buf = aligned_alloc(CHASE_LINE, 1 << 16);
 	void *p = chase_build(buf, 1 << 16, CHASE_LINE, 5);
 	unsigned sequential = 0;
 
@@ -63,7 +63,7 @@ static void test_not_sequential(void **state)
 
 static void test_loop_walks_the_cycle(void **state)
 {
-	uint8_t *buf = aligned_alloc(4096, 1 << 12);
+	uint8_t *buf = aligned_alloc(CHASE_LINE, 1 << 12);
 	void *start = chase_build(buf, 1 << 12, CHASE_LINE, 9), *pos = start;
 
 	(void)state;
