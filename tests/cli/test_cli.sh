@@ -35,6 +35,13 @@ check "missing device (option) is exit 2" 2 "$VMTAX" run --kvm-dev /nonexistent/
 one_line "missing device (option) is one line" "/nonexistent/kvm: No such file or directory"
 check "missing device (environment) is exit 2" 2 env VMTAX_KVM_DEV=/nonexistent/kvm "$VMTAX" run -b exits/cpuid -o "$tmp/x.json"
 one_line "missing device (environment) is one line" "/nonexistent/kvm: No such file or directory"
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && [ -e /dev/kvm ]; then
+	check "non-root /dev/kvm is exit 2" 2 setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$VMTAX" run -b exits/cpuid -o /nonexistent/x.json
+	one_line "non-root /dev/kvm says how to fix it" "/dev/kvm: Permission denied (run as root or join the kvm group)"
+else
+	echo "skip - non-root /dev/kvm: needs root, setpriv and /dev/kvm"
+fi
 check "list exits 0" 0 "$VMTAX" list
 grep -q "^exits/cpuid" "$tmp/out" && echo "ok - list shows exits/cpuid" || echo "not ok - list shows exits/cpuid"
 check "info exits 0" 0 "$VMTAX" info --json
