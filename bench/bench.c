@@ -143,6 +143,15 @@ static void validate(const struct bench_ctx *ctx, struct vm *vm, struct result *
 				  (unsigned long long)val->expected);
 }
 
+/* Loops count TSC ticks; a result whose unit is "ns" keeps its samples in ns. */
+static void ticks_to_unit(const struct bench_ctx *ctx, const char *unit, double *s, size_t n)
+{
+	if (strcmp(unit, "ns"))
+		return;
+	for (size_t i = 0; i < n; i++)
+		s[i] = ticks_to_ns(ctx, s[i]);
+}
+
 static void fill_samples(struct bench_ctx *ctx, struct vm *vm, struct result *r)
 {
 	const struct mailbox *mb = vm->mb;
@@ -150,8 +159,10 @@ static void fill_samples(struct bench_ctx *ctx, struct vm *vm, struct result *r)
 	double *s = xcalloc(n, sizeof(double));
 
 	bench_samples_from_ticks(mb->iters, mb->empty_ticks, mb->ticks, n, s);
+	ticks_to_unit(ctx, r->unit, s, n);
 	result_set_samples(r, s, n);
-	r->ns = ticks_to_ns(ctx, r->stats.median);
+	if (strcmp(r->unit, "ns"))
+		r->ns = ticks_to_ns(ctx, r->stats.median);
 	json_object_set_new(r->extra, "iterations", json_integer((json_int_t)mb->iters));
 	json_object_set_new(r->extra, "cpl", json_integer(mb->cpl));
 	free(s);
@@ -210,7 +221,9 @@ static int pin_self(int cpu, cpu_set_t *old)
 	return sched_setaffinity(0, sizeof(set), &set);
 }
 
-void bench_run_native(struct bench_ctx *ctx, struct result *r, measure_loop_fn loop, void *arg)
+/* The loop's per-operation samples on the pinned CPU, in unit, with the guest's plan. */
+static void native_samples(struct bench_ctx *ctx, const char *unit, measure_loop_fn loop,
+			   void *arg, double *s)
 {
 	const struct run_opts *o = ctx->opts;
 	uint64_t khz = ctx->host->tsc_khz ? ctx->host->tsc_khz : 2000000;
@@ -223,15 +236,37 @@ void bench_run_native(struct bench_ctx *ctx, struct result *r, measure_loop_fn l
 		.empty_ticks = xcalloc(o->repeat, sizeof(uint64_t)),
 		.ticks = xcalloc(o->repeat, sizeof(uint64_t)),
 	};
-	double *s = xcalloc(o->repeat, sizeof(double));
 	cpu_set_t old;
 
 	pin_self(o->cpu, &old);
 	measure_rounds(&plan, loop, arg, &out, NULL);
 	sched_setaffinity(0, sizeof(old), &old);
 	bench_samples_from_ticks(out.iters, out.empty_ticks, out.ticks, o->repeat, s);
-	result_set_native(r, s, o->repeat);
+	ticks_to_unit(ctx, unit, s, o->repeat);
 	free(out.empty_ticks);
 	free(out.ticks);
+}
+
+void bench_run_native(struct bench_ctx *ctx, struct result *r, measure_loop_fn loop, void *arg)
+{
+	double *s = xcalloc(ctx->opts->repeat, sizeof(double));
+
+	native_samples(ctx, r->unit, loop, arg, s);
+	result_set_native(r, s, ctx->opts->repeat);
 	free(s);
+}
+
+struct result *bench_run_native_only(struct bench_ctx *ctx, const struct bench *b,
+				     measure_loop_fn loop, void *arg)
+{
+	struct result *r = results_add(ctx->results, b->id, b->unit);
+	double *s = xcalloc(ctx->opts->repeat, sizeof(double));
+
+	native_samples(ctx, r->unit, loop, arg, s);
+	result_set_samples(r, s, ctx->opts->repeat);
+	if (strcmp(r->unit, "ns"))
+		r->ns = ticks_to_ns(ctx, r->stats.median);
+	json_object_set_new(r->params, "where", json_string("native"));
+	free(s);
+	return r;
 }

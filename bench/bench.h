@@ -22,6 +22,7 @@ struct run_opts {
 	double time_goal_s;		/* target duration of one round */
 	double watchdog_s;
 	bool quick;			/* --suite quick: smaller sweeps */
+	uint64_t max_ws;		/* --max-ws: cap of the mmu sweeps; 0 = none */
 	bool kvm_usable;		/* /dev/kvm opened */
 	char kvm_reason[200];		/* why not */
 };
@@ -70,7 +71,8 @@ struct guest_check {
 
 /*
  * Boot a VM running the guest body cfg->bench, which must call guest_measure();
- * turn its rounds into per-operation samples (TSC ticks, empty loop subtracted),
+ * turn its rounds into per-operation samples (TSC ticks, or ns when b->unit is "ns";
+ * empty loop subtracted),
  * validate the KVM stat delta, record counters, cpl and emulated. The result is added
  * to ctx->results with the given unit and returned (status failed with the reason when
  * the VM could not be created or the guest failed).
@@ -81,6 +83,12 @@ struct result *bench_run_guest(struct bench_ctx *ctx, const struct bench *b,
 /* Time loop natively on the same pinned CPU with the same plan; store as r's native
  * twin and set the overhead ratio. */
 void bench_run_native(struct bench_ctx *ctx, struct result *r, measure_loop_fn loop, void *arg);
+
+/* A native-only result (a reference point, a native sweep point): loop timed like
+ * bench_run_native, its rounds as the result's own samples, params.where = "native".
+ * Added to ctx->results and returned. */
+struct result *bench_run_native_only(struct bench_ctx *ctx, const struct bench *b,
+				     measure_loop_fn loop, void *arg);
 
 /* Per-operation samples from raw rounds: (ticks - median empty) / iters. */
 void bench_samples_from_ticks(uint64_t iters, const uint64_t *empty, const uint64_t *ticks,

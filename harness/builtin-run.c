@@ -102,9 +102,10 @@ static json_t *config_json(const struct run_args *a, const struct run_opts *o)
 
 	for (unsigned i = 0; i < a->nglobs; i++)
 		json_array_append_new(globs, json_string(a->globs[i]));
-	return json_pack("{s:i, s:i, s:f, s:f, s:s, s:o}", "cpu", o->cpu, "repeat", o->repeat,
+	return json_pack("{s:i, s:i, s:f, s:f, s:s, s:o, s:I}", "cpu", o->cpu, "repeat", o->repeat,
 			 "time_goal_s", o->time_goal_s, "watchdog_s", o->watchdog_s,
-			 "suite", a->quick ? "quick" : "full", "benchmarks", globs);
+			 "suite", a->quick ? "quick" : "full", "benchmarks", globs,
+			 "max_ws", (json_int_t)o->max_ws);
 }
 
 static json_t *tool_json(void)
@@ -203,6 +204,7 @@ int cmd_run(int argc, char **argv)
 	o.time_goal_s = a.time_goal_s;
 	o.watchdog_s = a.watchdog_s;
 	o.quick = a.quick;
+	o.max_ws = a.max_ws;
 
 	results_init(&rs);
 	rs.tool = tool_json();

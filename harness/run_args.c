@@ -12,7 +12,8 @@
 
 const char run_usage[] =
 	"usage: vmtax run [-b GLOB]... [--suite quick|full] [-o FILE] [--cpu N]\n"
-	"                 [--repeat R] [--time-goal S] [--watchdog S] [--kvm-dev PATH]\n\n"
+	"                 [--repeat R] [--time-goal S] [--watchdog S] [--kvm-dev PATH]\n"
+	"                 [--max-ws SIZE]\n\n"
 	"Run benchmarks in the microvm and natively, write a results file (schema vmtax/1)\n"
 	"atomically and print a summary table. Progress goes to stderr.\n\n"
 	"  -b, --bench GLOB   benchmarks whose id matches GLOB ('exits/*'); repeatable;\n"
@@ -29,6 +30,8 @@ const char run_usage[] =
 	"      --watchdog S   seconds without a guest doorbell before the run is stopped\n"
 	"                     (default 10)\n"
 	"      --kvm-dev PATH KVM device (default $VMTAX_KVM_DEV or /dev/kvm)\n"
+	"      --max-ws SIZE  largest working set of the mmu sweeps, bytes with an optional\n"
+	"                     K, M or G suffix (16K..1G; default 1G, quick 64M)\n"
 	"  -h, --help         this text\n\n"
 	"Exit status: 0 every result ok or unsupported; 1 a benchmark failed or was\n"
 	"invalid; 2 bad usage or environment; 130 interrupted (partial results written).\n";
@@ -65,7 +68,35 @@ static int parse_uint(const char *opt, const char *s, long lo, long hi, long *ou
 	return 0;
 }
 
-enum { OPT_SUITE = 256, OPT_CPU, OPT_REPEAT, OPT_TIME_GOAL, OPT_WATCHDOG, OPT_KVM_DEV };
+/* A size in bytes with an optional K/M/G suffix (powers of 1024). */
+static int parse_size(const char *opt, const char *s, uint64_t lo, uint64_t hi, uint64_t *out,
+		      char *err, size_t errlen)
+{
+	static const char suffixes[] = "KMG";
+	unsigned long long v;
+	const char *sfx;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (!errno && end != s && *s != '-' && *end && !end[1] &&
+	    (sfx = strchr(suffixes, *end)) != NULL) {
+		unsigned shift = 10 * (unsigned)(sfx - suffixes + 1);
+
+		v = v > (~0ull >> shift) ? ~0ull : v << shift;
+		end++;
+	}
+	if (errno || end == s || *s == '-' || *end || v < lo || v > hi) {
+		snprintf(err, errlen, "%s: '%s' is not a size in [%lluK, %lluG]", opt, s,
+			 (unsigned long long)(lo >> 10), (unsigned long long)(hi >> 30));
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+enum { OPT_SUITE = 256, OPT_CPU, OPT_REPEAT, OPT_TIME_GOAL, OPT_WATCHDOG, OPT_KVM_DEV,
+       OPT_MAX_WS };
 
 static const struct option long_opts[] = {
 	{ "bench", required_argument, NULL, 'b' },
@@ -76,6 +107,7 @@ static const struct option long_opts[] = {
 	{ "time-goal", required_argument, NULL, OPT_TIME_GOAL },
 	{ "watchdog", required_argument, NULL, OPT_WATCHDOG },
 	{ "kvm-dev", required_argument, NULL, OPT_KVM_DEV },
+	{ "max-ws", required_argument, NULL, OPT_MAX_WS },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -123,6 +155,9 @@ static int parse_one(int c, struct run_args *a, char *err, size_t errlen)
 	case OPT_KVM_DEV:
 		a->kvm_dev = optarg;
 		return 0;
+	case OPT_MAX_WS:
+		return parse_size("--max-ws", optarg, 16ull << 10, 1ull << 30, &a->max_ws, err,
+				  errlen);
 	case 'h':
 		a->help = true;
 		return 0;

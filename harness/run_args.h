@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define RUN_MAX_GLOBS 64
 
@@ -18,6 +19,7 @@ struct run_args {
 	double time_goal_s;			/* --time-goal; 0 = suite default */
 	double watchdog_s;			/* --watchdog */
 	const char *kvm_dev;			/* --kvm-dev */
+	uint64_t max_ws;			/* --max-ws bytes; 0 = no cap */
 	bool help;
 };
 
