@@ -81,9 +81,7 @@ static uint64_t backing_page(enum backing b)
 	return b == BACKING_HUGETLB_1G ? PAGE_1G : b == BACKING_ANON ? PAGE_4K : PAGE_2M;
 }
 
-/* Anonymous memory aligned to `align`, so THP and 1 GiB guest pages line up with the
- * host's pages (the shadow/EPT page size is the smaller of guest and host). */
-static void *map_aligned(uint64_t size, uint64_t align)
+void *map_anon_aligned(uint64_t size, uint64_t align)
 {
 	uint8_t *p = mmap(NULL, size + align, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -118,7 +116,7 @@ static int map_data(struct vm *vm, char *err, size_t errlen)
 			return -1;
 		}
 	} else {
-		p = map_aligned(vm->data_map_size, c->data_page > PAGE_2M ? c->data_page : PAGE_2M);
+		p = map_anon_aligned(vm->data_map_size, c->data_page > PAGE_2M ? c->data_page : PAGE_2M);
 		if (!p) {
 			snprintf(err, errlen, "mmap of %llu MiB guest memory: %s",
 				 (unsigned long long)(vm->data_map_size >> 20), strerror(errno));
@@ -180,7 +178,7 @@ static int create_memory(struct vm *vm, char *err, size_t errlen)
 		return -1;
 	}
 	vm->low_size = ALIGN_UP(GUEST_PT_POOL_GPA + pool_size, PAGE_2M);
-	vm->low = map_aligned(vm->low_size, PAGE_2M);
+	vm->low = map_anon_aligned(vm->low_size, PAGE_2M);
 	if (!vm->low) {
 		snprintf(err, errlen, "mmap of guest low memory: %s", strerror(errno));
 		return -1;
@@ -210,17 +208,24 @@ static int create_memory(struct vm *vm, char *err, size_t errlen)
 /* Identity map: the low slot from page 1 (page 0 stays unmapped to catch NULL), the
  * data slot with its own page size, and the two MMIO pages. All user-accessible: the
  * benchmark bodies run at CPL3. */
-static int build_page_tables(struct vm *vm, char *err, size_t errlen)
+int vm_map_address_space(struct vm *vm, uint64_t root)
 {
 	uint64_t rw_user = PTE_W | PTE_U;
 	struct pt_builder *b = &vm->pt;
 
-	if (pt_map(b, b->root, PAGE_4K, PAGE_4K, vm->low_size - PAGE_4K, PAGE_4K, rw_user) ||
-	    (vm->data_size && pt_map(b, b->root, vm->data_gpa, vm->data_gpa,
+	if (pt_map(b, root, PAGE_4K, PAGE_4K, vm->low_size - PAGE_4K, PAGE_4K, rw_user) ||
+	    (vm->data_size && pt_map(b, root, vm->data_gpa, vm->data_gpa,
 				     ALIGN_UP(vm->data_size, vm->cfg.data_page),
 				     vm->cfg.data_page, rw_user)) ||
-	    pt_map(b, b->root, DOORBELL_GPA, DOORBELL_GPA, 2 * PAGE_4K, PAGE_4K,
-		   rw_user | PTE_PCD)) {
+	    pt_map(b, root, DOORBELL_GPA, DOORBELL_GPA, 2 * PAGE_4K, PAGE_4K,
+		   rw_user | PTE_PCD))
+		return -1;
+	return 0;
+}
+
+static int build_page_tables(struct vm *vm, char *err, size_t errlen)
+{
+	if (vm_map_address_space(vm, vm->pt.root)) {
 		snprintf(err, errlen, "building guest page tables failed (pool exhausted or misaligned)");
 		return -1;
 	}

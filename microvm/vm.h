@@ -32,6 +32,11 @@ enum backing {
 
 const char *backing_name(enum backing b);
 
+/* Anonymous memory aligned to `align`, so THP and 1 GiB guest pages line up with the
+ * host's pages (the shadow/EPT page size is the smaller of guest and host). NULL on
+ * failure; munmap(p, size) frees it. */
+void *map_anon_aligned(uint64_t size, uint64_t align);
+
 struct vm;
 struct vcpu;
 
@@ -131,6 +136,11 @@ struct vm {
  * guest body named cfg->bench. NULL with a one-line err on failure. */
 struct vm *vm_create(const struct vm_config *cfg, char *err, size_t errlen);
 void vm_destroy(struct vm *vm);
+
+/* Map the standard guest address space (low slot, data slot, MMIO pages) into a page
+ * table root of vm->pt: the boot root, or a second one from pt_new_root() for a
+ * benchmark that switches address spaces. 0, or -1 (pool exhausted). */
+int vm_map_address_space(struct vm *vm, uint64_t root);
 
 /* Host pointer for a guest-physical address, NULL when it is not RAM. */
 void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa);

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: MIT
+#include "bench/mmu/mmu.h"
+
+#include <sys/mman.h>
+
+#include "harness/util.h"
+
+void mmu_tag(const struct bench_ctx *ctx, struct result *r)
+{
+	json_object_set_new(r->extra, "host_mmu", json_string(mmu_mode_name(ctx->host->mmu)));
+}
+
+bool mmu_is_shadow(const struct host_info *hi)
+{
+	return hi->mmu == MMU_SHADOW || hi->mmu == MMU_PVM_SHADOW;
+}
+
+unsigned mmu_ws_sweep(const struct run_opts *o, uint64_t ws[MMU_SWEEP_MAX])
+{
+	uint64_t cap = o->max_ws ? o->max_ws : o->quick ? MMU_WS_QUICK : MMU_WS_MAX;
+	unsigned step = o->quick ? 4 : 1;	/* log2 of the factor between points */
+	unsigned n = 0;
+
+	for (uint64_t s = MMU_WS_MIN; s <= cap && n < MMU_SWEEP_MAX; s <<= step)
+		ws[n++] = s;
+	return n;
+}
+
+void *mmu_native_map(uint64_t size, bool thp)
+{
+	void *p = map_anon_aligned(size, PAGE_2M);
+
+	if (p)
+		madvise(p, size, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+	return p;
+}
+
+static uint64_t vm_stat_now(struct vm *vm, const char *name)
+{
+	int i = kvm_stats_index(&vm->stats, name);
+	const struct kvm_stats_snapshot *end = &vm->vcpu[0]->vm_end;
+
+	return i >= 0 && end->v && (unsigned)i < end->n ? end->v[i] : 0;
+}
+
+void mmu_record_host_page(struct vm *vm, struct result *r, void *ctx)
+{
+	uint64_t p4k = vm_stat_now(vm, "pages_4k"), p2m = vm_stat_now(vm, "pages_2m");
+	uint64_t p1g = vm_stat_now(vm, "pages_1g");
+
+	(void)ctx;
+	/* The low slot (tables, image, stacks) is always 4 KiB: only a larger leaf says
+	 * something about the data region. */
+	json_object_set_new(r->extra, "host_page",
+			    json_string(p1g ? "1g" : p2m ? "2m" : "4k"));
+	json_object_set_new(r->extra, "host_pages",
+			    json_pack("{s:I, s:I, s:I}", "4k", (json_int_t)p4k, "2m",
+				      (json_int_t)p2m, "1g", (json_int_t)p1g));
+}
+
+bool mmu_keepalive(struct vcpu *v, struct vcpu_mailbox *vmb, void *ctx)
+{
+	(void)v, (void)ctx;
+	return vmb->call == MMU_CALL_ALIVE;
+}
+
+const char *mmu_needs_tsc(const struct host_info *hi, const struct run_opts *o)
+{
+	(void)o;
+	return hi->tsc_khz ? NULL : "TSC frequency unknown: cannot report ns";
+}
