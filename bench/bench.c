@@ -117,7 +117,9 @@ static void validate(const struct bench_ctx *ctx, struct vm *vm, struct result *
 	val->present = true;
 	val->stat = check->stat;
 	val->expected = expected_ops * check->per_iter;
-	if (vm_region_delta(vm, 0, check->stat, &observed)) {
+	/* Some stats (mmu_pte_write, the pages_* gauges) are the VM's, not the vCPU's. */
+	if (vm_region_delta(vm, 0, check->stat, &observed) &&
+	    vm_region_delta(vm, -1, check->stat, &observed)) {
 		val->ok = false;
 		result_set_status(r, RESULT_INVALID, "KVM stat '%s' is not available on this kernel",
 				  check->stat);

@@ -9,20 +9,13 @@
 #include <sys/mman.h>
 
 #include "bench/mmu/chase.h"
-#include "bench/mmu/mmu.h"
+#include "bench/mmu/chase_points.h"
 #include "harness/util.h"
 #include "microvm/kvm.h"
 
 #define CHASE_SEED	0x6d6d752f63686173ull
 
-struct guest_kind {
-	const char *page;		/* guest leaf size */
-	uint64_t page_size;
-	enum backing backing;
-	const char *backing_param;	/* "4k" | "thp" | "hugetlb" */
-};
-
-static const struct guest_kind guest_kinds[] = {
+const struct guest_kind guest_kinds[] = {
 	{ "4k", PAGE_4K, BACKING_ANON, "4k" },
 	{ "4k", PAGE_4K, BACKING_THP, "thp" },
 	{ "4k", PAGE_4K, BACKING_HUGETLB_2M, "hugetlb" },
@@ -32,15 +25,6 @@ static const struct guest_kind guest_kinds[] = {
 	{ "1g", PAGE_1G, BACKING_ANON, "4k" },
 	{ "1g", PAGE_1G, BACKING_THP, "thp" },
 	{ "1g", PAGE_1G, BACKING_HUGETLB_2M, "hugetlb" },
-};
-
-/* A native chase buffer, built once per working set and chased by the native point
- * and by every guest point's twin. */
-struct native_chase {
-	void *buf;
-	void *pos;
-	uint64_t size;
-	bool thp;
 };
 
 static void set_params(struct result *r, const char *where, const char *page,
@@ -79,16 +63,19 @@ static const char *kind_unsupported(const struct bench_ctx *ctx, const struct gu
 
 static int build_guest_chase(struct vm *vm, void *ctx, char *err, size_t errlen)
 {
-	(void)ctx, (void)err, (void)errlen;
-	vm->mb->arg[0] = chase_build_at(vm->data, vm->data_gpa, vm->data_size, CHASE_LINE,
+	const uint64_t *stride = ctx;
+
+	(void)err, (void)errlen;
+	vm->mb->arg[0] = chase_build_at(vm->data, vm->data_gpa, vm->data_size, *stride,
 					CHASE_SEED);
 	return 0;
 }
 
-static void run_guest_point(struct bench_ctx *ctx, const struct bench *b,
-			    const struct guest_kind *k, uint64_t ws, struct native_chase *twin)
+struct result *chase_guest_point(struct bench_ctx *ctx, const struct bench *b,
+				 const struct guest_kind *k, uint64_t ws, uint64_t stride,
+				 struct native_chase *twin)
 {
-	struct vm_config cfg = bench_vm_config(ctx, b->id);
+	struct vm_config cfg = bench_vm_config(ctx, "mmu/chase");
 	/* Everything is touched before the rounds: KVM must not fill its page table
 	 * inside them, or the number would be fault cost, not access cost. */
 	struct guest_check check = {
@@ -101,38 +88,40 @@ static void run_guest_point(struct bench_ctx *ctx, const struct bench *b,
 	cfg.data_page = k->page_size;
 	cfg.backing = k->backing;
 	cfg.setup_vm = build_guest_chase;
+	cfg.setup_ctx = &stride;
 	r = bench_run_guest(ctx, b, &cfg, &check);
 	set_params(r, "guest", k->page, k->backing_param, ws);
 	mmu_tag(ctx, r);
 	if (r->status != RESULT_FAILED)
 		bench_run_native(ctx, r, chase_loop, &twin->pos);
+	return r;
 }
 
-static int native_build(struct native_chase *n, uint64_t ws, bool thp)
+struct result *chase_native_point(struct bench_ctx *ctx, const struct bench *b, uint64_t ws,
+				  uint64_t stride, bool thp, struct native_chase *n)
 {
+	struct result *r;
+
 	n->size = ws;
-	n->thp = thp;
 	n->buf = mmu_native_map(ws, thp);
-	if (!n->buf)
-		return -1;
-	n->pos = chase_build(n->buf, ws, CHASE_LINE, CHASE_SEED);
-	return 0;
+	if (!n->buf) {
+		r = results_add(ctx->results, b->id, b->unit);
+		result_set_status(r, RESULT_FAILED, "mmap of %llu KiB for the native chase failed",
+				  (unsigned long long)(ws >> 10));
+	} else {
+		n->pos = chase_build(n->buf, ws, stride, CHASE_SEED);
+		r = bench_run_native_only(ctx, b, chase_loop, &n->pos);
+	}
+	set_params(r, "native", thp ? "2m" : "4k", thp ? "thp" : "4k", ws);
+	mmu_tag(ctx, r);
+	return r;
 }
 
-static void native_free(struct native_chase *n)
+void chase_native_free(struct native_chase *n)
 {
 	if (n->buf)
 		munmap(n->buf, n->size);
 	n->buf = NULL;
-}
-
-static void run_native_point(struct bench_ctx *ctx, const struct bench *b,
-			     struct native_chase *n)
-{
-	struct result *r = bench_run_native_only(ctx, b, chase_loop, &n->pos);
-
-	set_params(r, "native", n->thp ? "2m" : "4k", n->thp ? "thp" : "4k", n->size);
-	mmu_tag(ctx, r);
 }
 
 /* One working set: the two native points, then every guest kind with its twin (guest
@@ -142,24 +131,17 @@ static void run_ws(struct bench_ctx *ctx, const struct bench *b, uint64_t ws,
 {
 	struct native_chase native[2] = { 0 };
 
-	for (int thp = 0; thp < 2; thp++) {
-		if (native_build(&native[thp], ws, thp)) {
-			struct result *r = results_add(ctx->results, b->id, b->unit);
-
-			set_params(r, "native", thp ? "2m" : "4k", thp ? "thp" : "4k", ws);
-			result_set_status(r, RESULT_FAILED, "mmap of %llu KiB for the native chase failed",
-					  (unsigned long long)(ws >> 10));
+	for (int thp = 0; thp < 2; thp++)
+		if (chase_native_point(ctx, b, ws, CHASE_LINE, thp, &native[thp])->status ==
+		    RESULT_FAILED)
 			goto out;
-		}
-		run_native_point(ctx, b, &native[thp]);
-	}
 	for (size_t i = 0; i < ARRAY_SIZE(guest_kinds) && !vmtax_interrupted; i++)
 		if (kind_ok[i])
-			run_guest_point(ctx, b, &guest_kinds[i], ws,
-					&native[guest_kinds[i].page_size != PAGE_4K]);
+			chase_guest_point(ctx, b, &guest_kinds[i], ws, CHASE_LINE,
+					  &native[guest_kinds[i].page_size != PAGE_4K]);
 out:
-	native_free(&native[0]);
-	native_free(&native[1]);
+	chase_native_free(&native[0]);
+	chase_native_free(&native[1]);
 }
 
 static void run_chase(struct bench_ctx *ctx, const struct bench *b)

@@ -14,6 +14,17 @@
 #ifdef VMTAX_GUEST
 #include "microvm/guest/guest.h"
 
+/* CPL0 only (a #GP at CPL3); under PVM each is run by KVM's emulator. */
+static inline void invlpg(uint64_t va)
+{
+	__asm__ volatile("invlpg (%0)" :: "r"(va) : "memory");
+}
+
+static inline void write_cr3(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%cr3" :: "r"(v) : "memory");
+}
+
 /* Read one byte of every 4 KiB page of [addr, addr + size), so KVM's own page table
  * (shadow or EPT/NPT) maps the region before anything is timed. */
 static inline void mmu_touch_pages(struct mailbox *mb, unsigned vcpu, uint64_t addr,
