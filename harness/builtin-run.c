@@ -12,6 +12,7 @@
 
 #include "bench/bench.h"
 #include "harness/builtin.h"
+#include "harness/counters.h"
 #include "harness/progress.h"
 #include "harness/run_args.h"
 #include "harness/summary.h"
@@ -98,13 +99,27 @@ static int choose_cpu(const struct run_args *a, const struct host_info *hi)
 
 static json_t *config_json(const struct run_args *a, const struct run_opts *o)
 {
-	json_t *globs = json_array();
+	json_t *globs = json_array(), *events = json_array();
 
 	for (unsigned i = 0; i < a->nglobs; i++)
 		json_array_append_new(globs, json_string(a->globs[i]));
-	return json_pack("{s:i, s:i, s:f, s:f, s:s, s:o}", "cpu", o->cpu, "repeat", o->repeat,
+	for (size_t i = 0; i < o->counters->n; i++)
+		json_array_append_new(events, json_string(o->counters->ev[i].name));
+	return json_pack("{s:i, s:i, s:f, s:f, s:s, s:o, s:o}", "cpu", o->cpu, "repeat", o->repeat,
 			 "time_goal_s", o->time_goal_s, "watchdog_s", o->watchdog_s,
-			 "suite", a->quick ? "quick" : "full", "benchmarks", globs);
+			 "suite", a->quick ? "quick" : "full", "benchmarks", globs,
+			 "events", events);
+}
+
+/* --events names what the user wants counted: a name libpfm4 does not know is a
+ * usage error before anything runs. Without it, the defaults for this CPU. */
+static void choose_events(const struct run_args *a, struct counter_spec *spec)
+{
+	char err[320];
+
+	if (a->events ? counters_spec_parse(a->events, spec, err, sizeof(err))
+		      : counters_spec_default(spec, err, sizeof(err)))
+		die("run: %s", err);
 }
 
 static json_t *tool_json(void)
@@ -177,6 +192,7 @@ int cmd_run(int argc, char **argv)
 {
 	struct run_args a;
 	struct run_opts o = { 0 };
+	static struct counter_spec events;
 	struct host_info hi;
 	struct results rs;
 	struct bench_ctx ctx = { .host = &hi, .opts = &o, .results = &rs };
@@ -196,6 +212,8 @@ int cmd_run(int argc, char **argv)
 	if (a.kvm_dev)
 		kvm_device_set(a.kvm_dev);
 	benches = plan(&a, &n);
+	choose_events(&a, &events);
+	o.counters = &events;
 	host_info_probe(&hi, kvm_device());
 	check_kvm(&hi, &o);
 	o.cpu = choose_cpu(&a, &hi);
