@@ -19,6 +19,7 @@ struct run_args {
 	double watchdog_s;			/* --watchdog */
 	const char *kvm_dev;			/* --kvm-dev */
 	const char *events;			/* --events LIST; NULL = the defaults */
+	bool mmu_compare;			/* --mmu-compare */
 	bool help;
 };
 
