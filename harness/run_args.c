@@ -13,7 +13,7 @@
 const char run_usage[] =
 	"usage: vmtax run [-b GLOB]... [--suite quick|full] [-o FILE] [--cpu N]\n"
 	"                 [--repeat R] [--time-goal S] [--watchdog S] [--kvm-dev PATH]\n"
-	"                 [--max-ws SIZE]\n\n"
+	"                 [--events LIST] [--mmu-compare] [--max-ws SIZE]\n\n"
 	"Run benchmarks in the microvm and natively, write a results file (schema vmtax/1)\n"
 	"atomically and print a summary table. Progress goes to stderr.\n\n"
 	"  -b, --bench GLOB   benchmarks whose id matches GLOB ('exits/*'); repeatable;\n"
@@ -32,6 +32,14 @@ const char run_usage[] =
 	"      --kvm-dev PATH KVM device (default $VMTAX_KVM_DEV or /dev/kvm)\n"
 	"      --max-ws SIZE  largest working set of the mmu sweeps, bytes with an optional\n"
 	"                     K, M or G suffix (16K..1G; default 1G, quick 64M)\n"
+	"      --events LIST  hardware events to count on every benchmark, comma-separated\n"
+	"                     libpfm4 names (default: this CPU's TLB-walk events, cycles,\n"
+	"                     instructions); page-faults, context-switches and\n"
+	"                     cpu-migrations are always counted\n"
+	"      --mmu-compare  root, bare-metal kvm_intel/kvm_amd: run the benchmarks\n"
+	"                     (default mmu/*) with EPT/NPT and again with shadow paging,\n"
+	"                     reloading the module, into one file (params.mmu says which);\n"
+	"                     the original setting is restored on every way out\n"
 	"  -h, --help         this text\n\n"
 	"Exit status: 0 every result ok or unsupported; 1 a benchmark failed or was\n"
 	"invalid; 2 bad usage or environment; 130 interrupted (partial results written).\n";
@@ -95,8 +103,8 @@ static int parse_size(const char *opt, const char *s, uint64_t lo, uint64_t hi, 
 	return 0;
 }
 
-enum { OPT_SUITE = 256, OPT_CPU, OPT_REPEAT, OPT_TIME_GOAL, OPT_WATCHDOG, OPT_KVM_DEV,
-       OPT_MAX_WS };
+enum { OPT_SUITE = 256, OPT_CPU, OPT_REPEAT, OPT_TIME_GOAL, OPT_WATCHDOG, OPT_KVM_DEV, OPT_EVENTS,
+       OPT_MMU_COMPARE, OPT_MAX_WS };
 
 static const struct option long_opts[] = {
 	{ "bench", required_argument, NULL, 'b' },
@@ -107,6 +115,8 @@ static const struct option long_opts[] = {
 	{ "time-goal", required_argument, NULL, OPT_TIME_GOAL },
 	{ "watchdog", required_argument, NULL, OPT_WATCHDOG },
 	{ "kvm-dev", required_argument, NULL, OPT_KVM_DEV },
+	{ "events", required_argument, NULL, OPT_EVENTS },
+	{ "mmu-compare", no_argument, NULL, OPT_MMU_COMPARE },
 	{ "max-ws", required_argument, NULL, OPT_MAX_WS },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
@@ -158,6 +168,13 @@ static int parse_one(int c, struct run_args *a, char *err, size_t errlen)
 	case OPT_MAX_WS:
 		return parse_size("--max-ws", optarg, 16ull << 10, 1ull << 30, &a->max_ws, err,
 				  errlen);
+	case OPT_EVENTS:
+		/* The names are checked against libpfm4 by cmd_run. */
+		a->events = optarg;
+		return 0;
+	case OPT_MMU_COMPARE:
+		a->mmu_compare = true;
+		return 0;
 	case 'h':
 		a->help = true;
 		return 0;

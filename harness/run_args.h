@@ -20,6 +20,8 @@ struct run_args {
 	double watchdog_s;			/* --watchdog */
 	const char *kvm_dev;			/* --kvm-dev */
 	uint64_t max_ws;			/* --max-ws bytes; 0 = no cap */
+	const char *events;			/* --events LIST; NULL = the defaults */
+	bool mmu_compare;			/* --mmu-compare */
 	bool help;
 };
 
