@@ -18,7 +18,7 @@ bool mmu_is_shadow(const struct host_info *hi)
 unsigned mmu_ws_sweep(const struct run_opts *o, uint64_t ws[MMU_SWEEP_MAX])
 {
 	uint64_t cap = o->max_ws ? o->max_ws : o->quick ? MMU_WS_QUICK : MMU_WS_MAX;
-	unsigned step = o->quick ? 4 : 1;	/* log2 of the factor between points */
+	unsigned step = o->quick ? 2 : 1;	/* log2 of the factor between points */
 	unsigned n = 0;
 
 	for (uint64_t s = MMU_WS_MIN; s <= cap && n < MMU_SWEEP_MAX; s <<= step)

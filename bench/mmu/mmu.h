@@ -25,7 +25,7 @@ void mmu_tag(const struct bench_ctx *ctx, struct result *r);
 bool mmu_is_shadow(const struct host_info *hi);
 
 /* The working sets of a sweep, in powers of two from MMU_WS_MIN up to the cap
- * (--max-ws, else 1 GiB, quick 64 MiB, in steps of 16x). Returns how many. */
+ * (--max-ws, else 1 GiB; quick: 64 MiB in steps of 4x). Returns how many. */
 unsigned mmu_ws_sweep(const struct run_opts *o, uint64_t ws[MMU_SWEEP_MAX]);
 
 /* Anonymous native memory on 4 KiB pages or on THP (2 MiB aligned, MADV_HUGEPAGE).
