@@ -37,18 +37,20 @@ static void set_params(struct result *r, const char *where, const char *page,
 		json_object_set_new(r->params, "ws", json_integer((json_int_t)ws));
 }
 
-/* Why this host cannot run a guest kind at all (then one result says so), or NULL. */
+/* Why this host cannot run guest kind k at working set ws (0: at any), or NULL. */
 static const char *kind_unsupported(const struct bench_ctx *ctx, const struct guest_kind *k,
-				    uint64_t max_ws, char *buf, size_t len)
+				    uint64_t ws, char *buf, size_t len)
 {
 	const struct host_info *hi = ctx->host;
-	uint64_t need = ALIGN_UP(max_ws, k->page_size) / PAGE_2M;
+	uint64_t need = ALIGN_UP(ws, k->page_size) / PAGE_2M;
 
 	if (k->page_size == PAGE_1G && !hi->has_1g_pages)
 		return "1 GiB guest pages: this CPU has no pdpe1gb";
 	if (k->page_size == PAGE_1G &&
 	    kvm_guest_has_feature(0x80000001, KVM_CPUID_EDX, 26) != 1)
 		return "1 GiB guest pages: KVM does not offer pdpe1gb to guests";
+	if (k->backing == BACKING_THP)
+		return mmu_thp_unsupported(hi);
 	if (k->backing != BACKING_HUGETLB_2M)
 		return NULL;
 	if (!hi->hugepages_2m)
@@ -59,6 +61,16 @@ static const char *kind_unsupported(const struct bench_ctx *ctx, const struct gu
 		return buf;
 	}
 	return NULL;
+}
+
+static void add_unsupported(struct bench_ctx *ctx, const struct bench *b, const char *where,
+			    const char *page, const char *backing, uint64_t ws, const char *why)
+{
+	struct result *r = results_add(ctx->results, b->id, b->unit);
+
+	set_params(r, where, page, backing, ws);
+	mmu_tag(ctx, r);
+	result_set_status(r, RESULT_UNSUPPORTED, "%s", why);
 }
 
 static int build_guest_chase(struct vm *vm, void *ctx, char *err, size_t errlen)
@@ -92,7 +104,7 @@ struct result *chase_guest_point(struct bench_ctx *ctx, const struct bench *b,
 	r = bench_run_guest(ctx, b, &cfg, &check);
 	set_params(r, "guest", k->page, k->backing_param, ws);
 	mmu_tag(ctx, r);
-	if (r->status != RESULT_FAILED)
+	if (r->status != RESULT_FAILED && twin->buf)
 		bench_run_native(ctx, r, chase_loop, &twin->pos);
 	return r;
 }
@@ -100,17 +112,21 @@ struct result *chase_guest_point(struct bench_ctx *ctx, const struct bench *b,
 struct result *chase_native_point(struct bench_ctx *ctx, const struct bench *b, uint64_t ws,
 				  uint64_t stride, bool thp, struct native_chase *n)
 {
+	const char *no_thp = thp ? mmu_thp_unsupported(ctx->host) : NULL;
 	struct result *r;
 
 	n->size = ws;
-	n->buf = mmu_native_map(ws, thp);
-	if (!n->buf) {
-		r = results_add(ctx->results, b->id, b->unit);
-		result_set_status(r, RESULT_FAILED, "mmap of %llu KiB for the native chase failed",
-				  (unsigned long long)(ws >> 10));
-	} else {
+	n->buf = no_thp ? NULL : mmu_native_map(ws, thp);
+	if (n->buf) {
 		n->pos = chase_build(n->buf, ws, stride, CHASE_SEED);
 		r = bench_run_native_only(ctx, b, chase_loop, &n->pos);
+	} else {
+		r = results_add(ctx->results, b->id, b->unit);
+		if (no_thp)
+			result_set_status(r, RESULT_UNSUPPORTED, "%s", no_thp);
+		else
+			result_set_status(r, RESULT_FAILED, "mmap of %llu KiB for the native chase failed",
+					  (unsigned long long)(ws >> 10));
 	}
 	set_params(r, "native", thp ? "2m" : "4k", thp ? "thp" : "4k", ws);
 	mmu_tag(ctx, r);
@@ -135,15 +151,26 @@ static void run_ws(struct bench_ctx *ctx, const struct bench *b, uint64_t ws,
 		if (chase_native_point(ctx, b, ws, CHASE_LINE, thp, &native[thp])->status ==
 		    RESULT_FAILED)
 			goto out;
-	for (size_t i = 0; i < ARRAY_SIZE(guest_kinds) && !vmtax_interrupted; i++)
-		if (kind_ok[i])
-			chase_guest_point(ctx, b, &guest_kinds[i], ws, CHASE_LINE,
-					  &native[guest_kinds[i].page_size != PAGE_4K]);
+	for (size_t i = 0; i < ARRAY_SIZE(guest_kinds) && !vmtax_interrupted; i++) {
+		const struct guest_kind *k = &guest_kinds[i];
+		struct native_chase *twin = &native[k->page_size != PAGE_4K];
+		char buf[128];
+		const char *why = kind_unsupported(ctx, k, ws, buf, sizeof(buf));
+
+		if (!kind_ok[i])
+			continue;
+		if (why)
+			add_unsupported(ctx, b, "guest", k->page, k->backing_param, ws, why);
+		else
+			chase_guest_point(ctx, b, k, ws, CHASE_LINE, twin);
+	}
 out:
 	chase_native_free(&native[0]);
 	chase_native_free(&native[1]);
 }
 
+/* A kind this host lacks altogether is one result without ws; one that fails only
+ * at some working sets (too few huge pages reserved) is one per such point. */
 static void run_chase(struct bench_ctx *ctx, const struct bench *b)
 {
 	uint64_t ws[MMU_SWEEP_MAX];
@@ -151,17 +178,13 @@ static void run_chase(struct bench_ctx *ctx, const struct bench *b)
 	bool kind_ok[ARRAY_SIZE(guest_kinds)];
 
 	for (size_t i = 0; i < ARRAY_SIZE(guest_kinds); i++) {
+		const struct guest_kind *k = &guest_kinds[i];
 		char buf[128];
-		const char *why = kind_unsupported(ctx, &guest_kinds[i], ws[n - 1], buf, sizeof(buf));
+		const char *why = kind_unsupported(ctx, k, 0, buf, sizeof(buf));
 
 		kind_ok[i] = !why;
-		if (why) {
-			struct result *r = results_add(ctx->results, b->id, b->unit);
-
-			set_params(r, "guest", guest_kinds[i].page, guest_kinds[i].backing_param, 0);
-			mmu_tag(ctx, r);
-			result_set_status(r, RESULT_UNSUPPORTED, "%s", why);
-		}
+		if (why)
+			add_unsupported(ctx, b, "guest", k->page, k->backing_param, 0, why);
 	}
 	for (unsigned i = 0; i < n && !vmtax_interrupted; i++)
 		run_ws(ctx, b, ws[i], kind_ok);

@@ -25,14 +25,15 @@ struct native_chase {
 };
 
 /* Build n (ws bytes, 4 KiB pages or THP, slots of `stride` bytes) and measure it as a
- * native point. The result is added and returned (failed when the mapping failed). */
+ * native point. The result is added and returned: failed when the mapping failed,
+ * unsupported (n->buf NULL) on a host without THP. */
 struct result *chase_native_point(struct bench_ctx *ctx, const struct bench *b, uint64_t ws,
 				  uint64_t stride, bool thp, struct native_chase *n);
 void chase_native_free(struct native_chase *n);
 
 /* One guest point: a VM of kind k whose data region the host fills with the chase
  * (the same permutation as the twin's), every page touched, then timed; twin is its
- * native twin. Added and returned. */
+ * native twin (none when twin->buf is NULL). Added and returned. */
 struct result *chase_guest_point(struct bench_ctx *ctx, const struct bench *b,
 				 const struct guest_kind *k, uint64_t ws, uint64_t stride,
 				 struct native_chase *twin);

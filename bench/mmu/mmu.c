@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "bench/mmu/mmu.h"
 
+#include <string.h>
 #include <sys/mman.h>
 
 #include "harness/util.h"
@@ -68,4 +69,13 @@ const char *mmu_needs_tsc(const struct host_info *hi, const struct run_opts *o)
 {
 	(void)o;
 	return hi->tsc_khz ? NULL : "TSC frequency unknown: cannot report ns";
+}
+
+const char *mmu_thp_unsupported(const struct host_info *hi)
+{
+	if (!hi->thp_mode[0])
+		return "this kernel has no transparent huge pages";
+	if (!strcmp(hi->thp_mode, "never"))
+		return "transparent huge pages are disabled (enabled = never)";
+	return NULL;
 }

@@ -41,6 +41,9 @@ void mmu_record_host_page(struct vm *vm, struct result *r, void *ctx);	/* an ins
 /* A host-call hook that answers the guest's keepalive during a long set-up. */
 bool mmu_keepalive(struct vcpu *v, struct vcpu_mailbox *vmb, void *ctx);
 
+/* Why THP backing means nothing here (THP disabled or absent), or NULL. */
+const char *mmu_thp_unsupported(const struct host_info *hi);
+
 /* Why a bench that reports ns cannot run here (no TSC frequency), or NULL. */
 const char *mmu_needs_tsc(const struct host_info *hi, const struct run_opts *o);
 

@@ -34,6 +34,8 @@ static void run_page_walk(struct bench_ctx *ctx, const struct bench *b)
 		add_stride(r);
 		if (r->status == RESULT_FAILED)
 			break;
+		if (r->status == RESULT_UNSUPPORTED)	/* no THP: nothing to run 2m on */
+			continue;
 		add_stride(chase_guest_point(ctx, b, kinds[thp], ws, WALK_STRIDE, &native[thp]));
 	}
 	chase_native_free(&native[0]);
