@@ -5,8 +5,6 @@
  * backing and natively on 4 KiB pages and THP. Guest and native chase the very same
  * permutation (same seed), so a difference is the memory path, not the walk order.
  */
-#include <string.h>
-#include <sys/mman.h>
 
 #include "bench/mmu/chase.h"
 #include "bench/mmu/chase_points.h"
@@ -120,6 +118,7 @@ struct result *chase_native_point(struct bench_ctx *ctx, const struct bench *b, 
 	if (n->buf) {
 		n->pos = chase_build(n->buf, ws, stride, CHASE_SEED);
 		r = bench_run_native_only(ctx, b, chase_loop, &n->pos);
+		mmu_record_native_page(r, n->buf, ws);
 	} else {
 		r = results_add(ctx->results, b->id, b->unit);
 		if (no_thp)
@@ -136,7 +135,7 @@ struct result *chase_native_point(struct bench_ctx *ctx, const struct bench *b, 
 void chase_native_free(struct native_chase *n)
 {
 	if (n->buf)
-		munmap(n->buf, n->size);
+		mmu_native_unmap(n->buf, n->size);
 	n->buf = NULL;
 }
 

@@ -7,7 +7,6 @@
  * touch is one KVM page fault (pf_fixed). Native twin: the first write to a page of a
  * fresh mmap (the kernel allocates and zeroes it), 4 KiB or THP.
  */
-#include <sys/mman.h>
 
 #include "bench/mmu/mmu.h"
 #include "harness/util.h"
@@ -30,7 +29,7 @@ static uint64_t native_touch_loop(uint64_t n, void *arg)
 
 	if (!t->base || t->next + n * t->page > t->size) {
 		if (t->base)
-			munmap(t->base, t->size);
+			mmu_native_unmap(t->base, t->size);
 		t->size = n * t->page;
 		t->base = mmu_native_map(t->size, t->page == PAGE_2M);
 		t->next = 0;
@@ -68,7 +67,7 @@ static void run_point(struct bench_ctx *ctx, const struct bench *b, uint64_t pag
 		return;
 	bench_run_native(ctx, r, native_touch_loop, &twin);
 	if (twin.base)
-		munmap(twin.base, twin.size);
+		mmu_native_unmap(twin.base, twin.size);
 }
 
 static void run_first_touch(struct bench_ctx *ctx, const struct bench *b)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "bench/mmu/mmu.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -27,13 +28,21 @@ unsigned mmu_ws_sweep(const struct run_opts *o, uint64_t ws[MMU_SWEEP_MAX])
 	return n;
 }
 
+/* Whole 2 MiB pages, so THP can back even a 16 KiB working set as the guest's 2 MiB
+ * page on THP is backed. */
 void *mmu_native_map(uint64_t size, bool thp)
 {
-	void *p = map_anon_aligned(size, PAGE_2M);
+	uint64_t len = ALIGN_UP(size, PAGE_2M);
+	void *p = map_anon_aligned(len, PAGE_2M);
 
 	if (p)
-		madvise(p, size, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+		madvise(p, len, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
 	return p;
+}
+
+void mmu_native_unmap(void *p, uint64_t size)
+{
+	munmap(p, ALIGN_UP(size, PAGE_2M));
 }
 
 static uint64_t vm_stat_now(struct vm *vm, const char *name)
@@ -78,4 +87,36 @@ const char *mmu_thp_unsupported(const struct host_info *hi)
 	if (!strcmp(hi->thp_mode, "never"))
 		return "transparent huge pages are disabled (enabled = never)";
 	return NULL;
+}
+
+/* AnonHugePages of the mapping that starts at addr, from /proc/self/smaps. */
+static uint64_t thp_bytes(const void *addr)
+{
+	unsigned long start, end;
+	unsigned long long kb = 0, v;
+	bool in = false;
+	char line[256];
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2)	/* a mapping's header */
+			in = start == (unsigned long)(uintptr_t)addr;
+		else if (in && sscanf(line, "AnonHugePages: %llu kB", &v) == 1) {
+			kb = v;
+			break;
+		}
+	}
+	fclose(f);
+	return kb << 10;
+}
+
+void mmu_record_native_page(struct result *r, const void *buf, uint64_t size)
+{
+	uint64_t huge = thp_bytes(buf);
+
+	json_object_set_new(r->extra, "host_page",
+			    json_string(huge && huge >= size / 2 ? "2m" : "4k"));
+	json_object_set_new(r->extra, "thp_bytes", json_integer((json_int_t)huge));
 }

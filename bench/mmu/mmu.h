@@ -28,15 +28,20 @@ bool mmu_is_shadow(const struct host_info *hi);
  * (--max-ws, else 1 GiB; quick: 64 MiB in steps of 4x). Returns how many. */
 unsigned mmu_ws_sweep(const struct run_opts *o, uint64_t ws[MMU_SWEEP_MAX]);
 
-/* Anonymous native memory on 4 KiB pages or on THP (2 MiB aligned, MADV_HUGEPAGE).
- * NULL when the mapping fails. */
+/* Anonymous native memory on 4 KiB pages or on THP (2 MiB aligned and rounded up to
+ * 2 MiB, MADV_HUGEPAGE). NULL when the mapping fails; mmu_native_unmap frees it. */
 void *mmu_native_map(uint64_t size, bool thp);
+void mmu_native_unmap(void *p, uint64_t size);
 
 /* extra.host_page ("4k" | "2m" | "1g", the largest leaf KVM's own page table used for
  * this VM) and extra.host_pages (the pages_4k / pages_2m / pages_1g VM stats at the
  * end of the measured region). These stats are gauges (mapped now), not counters: the
  * value, not a delta, is what tells. */
 void mmu_record_host_page(struct vm *vm, struct result *r, void *ctx);	/* an inspect hook */
+
+/* extra.host_page of a native buffer: "2m" when THP backs at least half of it (the
+ * kernel's AnonHugePages for the mapping), else "4k"; extra.thp_bytes. */
+void mmu_record_native_page(struct result *r, const void *buf, uint64_t size);
 
 /* A host-call hook that answers the guest's keepalive during a long set-up. */
 bool mmu_keepalive(struct vcpu *v, struct vcpu_mailbox *vmb, void *ctx);

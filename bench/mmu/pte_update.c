@@ -93,7 +93,7 @@ static void run_pte_update(struct bench_ctx *ctx, const struct bench *b)
 	*(volatile uint8_t *)page = 1;
 	bench_run_native(ctx, r, mprotect_loop, page);
 	json_object_set_new(r->extra, "native_twin", json_string("mprotect"));
-	munmap(page, PAGE_2M);
+	mmu_native_unmap(page, PAGE_2M);
 }
 
 static const struct bench mmu_pte_update = {

@@ -88,6 +88,10 @@ static void test_chase_small_sweep(void **state)
 		assert_true(r->stats.median > 0);
 		if (!strcmp(param_str(r, "where"), "native")) {
 			native++;
+			/* from the kernel's AnonHugePages: never 2m on a 4k buffer */
+			assert_non_null(extra_str(r, "host_page"));
+			if (!strcmp(param_str(r, "backing"), "4k"))
+				assert_string_equal(extra_str(r, "host_page"), "4k");
 			continue;
 		}
 		guest++;
