@@ -144,6 +144,10 @@ const struct vcpu *vm_failure(const struct vm *vm);
  * region. -1 when this kernel has no such stat. */
 int vm_region_delta(const struct vm *vm, int vcpu, const char *stat, uint64_t *delta);
 
+/* Can the guest kernel return from a system call with sysret on this host? (Else
+ * the runtime's syscall entry returns with iretq.) */
+bool vcpu_sysret_usable(void);
+
 /* Does the embedded guest image contain a body with this name? */
 bool guest_has_body(const char *name);
 

@@ -2,6 +2,7 @@
 /* The guest runtime: entry at CPL0, the drop to CPL3, exception reporting, the
  * measuring loop. Freestanding; runs inside the microvm. */
 #include "microvm/guest/guest.h"
+#include "microvm/guest/syscall.h"
 
 extern char _start[], isr_stubs[];
 extern const struct guest_bench_desc __guest_benches_start[], __guest_benches_end[];
@@ -19,6 +20,8 @@ const struct guest_image_header guest_image_header = {
 	.benches_end = (uint64_t)__guest_benches_end,
 	.percpu = (uint64_t)guest_percpu,
 	.image_end = (uint64_t)__guest_image_end,
+	.syscall_entry = (uint64_t)syscall_entry,
+	.syscall_entry_iret = (uint64_t)syscall_entry_iret,
 };
 
 void enter_user(uint64_t body, struct mailbox *mb, uint64_t vcpu, uint64_t ustack)
