@@ -132,6 +132,11 @@ struct vm {
 struct vm *vm_create(const struct vm_config *cfg, char *err, size_t errlen);
 void vm_destroy(struct vm *vm);
 
+/* Map the guest's standard identity layout (low memory, data region, MMIO pages)
+ * into an address space root: the boot root has it; a second root from pt_new_root()
+ * gets it this way, then its own mappings. 0, or -1 when the pool is exhausted. */
+int vm_map_identity(struct vm *vm, uint64_t root);
+
 /* Host pointer for a guest-physical address, NULL when it is not RAM. */
 void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa);
 

@@ -2,8 +2,15 @@
 /* Host-side pieces the ctxsw benchmarks share. */
 #include "bench/ctxsw/ctxsw.h"
 
+#include <linux/futex.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 void ctxsw_validate_count(struct result *r, const char *what, uint64_t expected,
 			  uint64_t observed)
@@ -39,4 +46,48 @@ struct result *ctxsw_native_result(struct bench_ctx *ctx, const struct bench *b,
 	r->overhead = 0;
 	r->ns = ticks_to_ns(ctx, r->stats.median);
 	return r;
+}
+
+int ctxsw_pin(int cpu)
+{
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return 0;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+pid_t ctxsw_spawn(int cpu, void (*fn)(void *), void *arg)
+{
+	pid_t pid = fork();
+
+	if (pid)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	ctxsw_pin(cpu);
+	fn(arg);
+	_exit(0);
+}
+
+void ctxsw_reap(pid_t pid)
+{
+	for (int i = 0; i < 100; i++) {
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			return;
+		usleep(10000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+void ctxsw_futex_wait(volatile uint32_t *word, uint32_t val)
+{
+	syscall(SYS_futex, word, FUTEX_WAIT, val, NULL, NULL, 0);
+}
+
+void ctxsw_futex_wake(volatile uint32_t *word)
+{
+	syscall(SYS_futex, word, FUTEX_WAKE, 1, NULL, NULL, 0);
 }

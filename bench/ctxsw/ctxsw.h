@@ -4,6 +4,7 @@
 #define VMTAX_CTXSW_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "bench/bench.h"
 
@@ -22,3 +23,16 @@ struct result *ctxsw_native_result(struct bench_ctx *ctx, const struct bench *b,
 				   const char *via, measure_loop_fn loop, void *arg);
 
 #endif
+
+/* Pin the calling thread to one host CPU (-1: leave it). 0 or -1 with errno. */
+int ctxsw_pin(int cpu);
+
+/* A partner process for a native twin: forked, pinned to cpu, runs fn(arg) and exits;
+ * it dies with its parent. -1 with errno when fork fails. */
+pid_t ctxsw_spawn(int cpu, void (*fn)(void *), void *arg);
+/* Wait for the partner after telling it to stop; SIGKILL when it does not within 1 s. */
+void ctxsw_reap(pid_t pid);
+
+/* Futex wait/wake on a shared word (process-shared: no FUTEX_PRIVATE_FLAG). */
+void ctxsw_futex_wait(volatile uint32_t *word, uint32_t val);
+void ctxsw_futex_wake(volatile uint32_t *word);

@@ -20,7 +20,8 @@
 /* Guest-physical layout. */
 #define GUEST_GDT_GPA		0x1000ull
 #define GUEST_IDT_GPA		0x2000ull
-#define GUEST_TSS_GPA		0x3000ull	/* one 128-byte TSS per vCPU */
+#define GUEST_TSS_GPA		0x3000ull	/* one TSS per vCPU ... */
+#define GUEST_TSS_SIZE		0x80ull		/* ... of this size (RSP0 at +4) */
 #define MAILBOX_GPA		0x10000ull
 #define MAILBOX_SIZE		0x10000ull
 #define GUEST_IMAGE_GPA		0x100000ull	/* the guest binary is loaded here */
