@@ -5,12 +5,15 @@
 #include <linux/futex.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "harness/util.h"
 
 void ctxsw_validate_count(struct result *r, const char *what, uint64_t expected,
 			  uint64_t observed)
@@ -90,4 +93,57 @@ void ctxsw_futex_wait(volatile uint32_t *word, uint32_t val)
 void ctxsw_futex_wake(volatile uint32_t *word)
 {
 	syscall(SYS_futex, word, FUTEX_WAKE, 1, NULL, NULL, 0);
+}
+
+int ctxsw_other_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return -1;
+	for (int c = CPU_SETSIZE - 1; c >= 0; c--)
+		if (c != cpu && CPU_ISSET(c, &set))
+			return c;
+	return -1;
+}
+
+const char *ctxsw_need_two_cpus(const struct host_info *hi, const struct run_opts *o)
+{
+	(void)hi;
+	return ctxsw_other_cpu(o->cpu) < 0 ?
+		       "needs two host CPUs: this process may run on one only" : NULL;
+}
+
+void ctxsw_set_cpus(struct result *r, int a, int b)
+{
+	char cpus[32];
+
+	snprintf(cpus, sizeof(cpus), "%d,%d", a, b);
+	json_object_set_new(r->params, "cpus", json_string(cpus));
+}
+
+struct pinned_start {
+	int cpu;
+	void *(*fn)(void *);
+	void *arg;
+};
+
+static void *pinned_thread(void *p)
+{
+	struct pinned_start s = *(struct pinned_start *)p;
+
+	free(p);
+	ctxsw_pin(s.cpu);
+	return s.fn(s.arg);
+}
+
+pthread_t ctxsw_thread(int cpu, void *(*fn)(void *), void *arg)
+{
+	struct pinned_start *s = xmalloc(sizeof(*s));
+	pthread_t t;
+
+	*s = (struct pinned_start){ .cpu = cpu, .fn = fn, .arg = arg };
+	if (pthread_create(&t, NULL, pinned_thread, s))
+		die("cannot create a partner thread: out of resources");
+	return t;
 }

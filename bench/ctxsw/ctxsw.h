@@ -3,6 +3,7 @@
 #ifndef VMTAX_CTXSW_H
 #define VMTAX_CTXSW_H
 
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -36,3 +37,14 @@ void ctxsw_reap(pid_t pid);
 /* Futex wait/wake on a shared word (process-shared: no FUTEX_PRIVATE_FLAG). */
 void ctxsw_futex_wait(volatile uint32_t *word, uint32_t val);
 void ctxsw_futex_wake(volatile uint32_t *word);
+
+/* A second host CPU for a two-CPU benchmark: the highest one this process may run on
+ * other than cpu, or -1 when there is none. */
+int ctxsw_other_cpu(int cpu);
+/* .unsupported of the benchmarks that need two host CPUs. */
+const char *ctxsw_need_two_cpus(const struct host_info *hi, const struct run_opts *o);
+/* params.cpus: "A,B", the host CPUs of vCPU 0 (and the native twin) and its partner. */
+void ctxsw_set_cpus(struct result *r, int a, int b);
+
+/* A partner thread for a native twin, pinned to cpu, running fn(arg). */
+pthread_t ctxsw_thread(int cpu, void *(*fn)(void *), void *arg);

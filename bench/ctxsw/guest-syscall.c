@@ -29,6 +29,7 @@ static void check_entries(struct vm *vm, struct result *r, void *ctx)
 
 	(void)ctx;
 	ctxsw_validate_count(r, "guest_syscalls", v->out[0], v->out[1]);
+	json_object_set_new(r->extra, "kernel_cpl", json_integer((json_int_t)v->out[2]));
 }
 
 static void run_guest_syscall(struct bench_ctx *ctx, const struct bench *b)

@@ -21,11 +21,14 @@ static uint64_t null_syscall_loop(uint64_t n, void *arg)
 	return t;
 }
 
-/* out[0] calls issued, out[1] calls the guest kernel's entry counted. */
+/* out[0] calls issued, out[1] calls the guest kernel's entry counted, out[2] the
+ * privilege its handlers ran at. */
 static void guest_syscall_body(struct mailbox *mb, unsigned vcpu)
 {
-	uint64_t entered = this_cpu()->syscalls;
+	uint64_t entered;
 
+	mb->vcpu[vcpu].out[2] = guest_syscall(SYS_CPL, 0, 0, 0, 0);
+	entered = this_cpu()->syscalls;
 	guest_measure(mb, null_syscall_loop, NULL);
 	mb->vcpu[vcpu].out[0] = issued;
 	mb->vcpu[vcpu].out[1] = this_cpu()->syscalls - entered;

@@ -122,6 +122,12 @@ static void ring_region(int begin)
 
 void guest_measure(struct mailbox *mb, measure_loop_fn loop, void *arg)
 {
+	guest_measure_marked(mb, loop, arg, ring_region);
+}
+
+void guest_measure_marked(struct mailbox *mb, measure_loop_fn loop, void *arg,
+			  void (*mark)(int begin))
+{
 	struct measure_plan plan = {
 		.round_ticks = mb->round_ticks,
 		.rounds = mb->rounds < MAILBOX_MAX_ROUNDS ? mb->rounds : MAILBOX_MAX_ROUNDS,
@@ -130,7 +136,7 @@ void guest_measure(struct mailbox *mb, measure_loop_fn loop, void *arg)
 	};
 	struct measure_out out = { .empty_ticks = mb->empty_ticks, .ticks = mb->ticks };
 
-	measure_rounds(&plan, loop, arg, &out, ring_region);
+	measure_rounds(&plan, loop, arg, &out, mark);
 	mb->iters = out.iters;
 	mb->nsamples = plan.rounds;
 }

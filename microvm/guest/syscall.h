@@ -14,7 +14,8 @@
 
 #define GUEST_NR_SYSCALLS	16
 #define SYS_NULL		0	/* returns SYS_NULL_RET: the handler really ran */
-#define SYS_FIRST_FREE		1	/* benchmarks' own handlers from here */
+#define SYS_CPL			1	/* the privilege the handlers run at (CS & 3) */
+#define SYS_FIRST_FREE		2	/* benchmarks' own handlers from here */
 
 #define SYS_NULL_RET		0x5ca11ed
 
