@@ -277,6 +277,7 @@ static int pin_self(int cpu, cpu_set_t *old)
 /* measure_rounds' region marks carry no context: the native twin's counters are
  * those of the thread running it. */
 static __thread struct counter_set *native_counters;
+static __thread struct counter_set *native_partner_counters[BENCH_NATIVE_PARTNERS];
 
 static void native_mark(int begin)
 {
@@ -284,6 +285,35 @@ static void native_mark(int begin)
 		counters_enable(native_counters);
 	else
 		counters_disable(native_counters);
+	for (unsigned i = 0; i < BENCH_NATIVE_PARTNERS; i++) {
+		if (!native_partner_counters[i])
+			continue;
+		if (begin)
+			counters_enable(native_partner_counters[i]);
+		else
+			counters_disable(native_partner_counters[i]);
+	}
+}
+
+void bench_native_partner(struct bench_ctx *ctx, pid_t tid)
+{
+	for (unsigned i = 0; i < BENCH_NATIVE_PARTNERS; i++)
+		if (!native_partner_counters[i]) {
+			native_partner_counters[i] = counters_open(tid, false, bench_counter_spec(ctx));
+			return;
+		}
+	die("more than %d partners of one native twin", BENCH_NATIVE_PARTNERS);
+}
+
+static void record_native_partners(struct result *r)
+{
+	for (unsigned i = 0; i < BENCH_NATIVE_PARTNERS; i++) {
+		if (!native_partner_counters[i])
+			continue;
+		counters_record_native(native_partner_counters[i], r);
+		counters_close(native_partner_counters[i]);
+		native_partner_counters[i] = NULL;
+	}
 }
 
 void bench_run_native(struct bench_ctx *ctx, struct result *r, measure_loop_fn loop, void *arg)
@@ -309,6 +339,7 @@ void bench_run_native(struct bench_ctx *ctx, struct result *r, measure_loop_fn l
 	counters_record_native(native_counters, r);
 	counters_close(native_counters);
 	native_counters = NULL;
+	record_native_partners(r);
 	json_object_set_new(r->extra, "native_ops", json_integer((json_int_t)(out.iters * o->repeat)));
 	bench_samples_from_ticks(out.iters, out.empty_ticks, out.ticks, o->repeat, s);
 	result_set_native(r, s, o->repeat);

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "harness/hostinfo.h"
 #include "harness/results.h"
@@ -87,6 +88,12 @@ struct result *bench_run_guest(struct bench_ctx *ctx, const struct bench *b,
  * twin and set the overhead ratio. Counters over the measured rounds go to
  * extra.native_counters, their operation count to extra.native_ops. */
 void bench_run_native(struct bench_ctx *ctx, struct result *r, measure_loop_fn loop, void *arg);
+
+/* A thread or process (tid) the next bench_run_native's loop works with (the other
+ * side of a ping-pong): its counters cover the same measured rounds and add to the
+ * twin's extra.native_counters. Call before bench_run_native, once per partner. */
+#define BENCH_NATIVE_PARTNERS 2
+void bench_native_partner(struct bench_ctx *ctx, pid_t tid);
 
 /* The hardware events of this run: --events, else the defaults for this CPU. */
 const struct counter_spec *bench_counter_spec(const struct bench_ctx *ctx);

@@ -41,6 +41,10 @@ struct result *ctxsw_native_result(struct bench_ctx *ctx, const struct bench *b,
 	 * result is the native point itself, not a twin of something. */
 	bench_run_native(ctx, r, loop, arg);
 	result_set_samples(r, r->native_samples, r->native_nsamples);
+	json_object_update(r->counters, json_object_get(r->extra, "native_counters"));
+	json_object_set(r->extra, "ops", json_object_get(r->extra, "native_ops"));
+	json_object_del(r->extra, "native_counters");
+	json_object_del(r->extra, "native_ops");
 	free(r->native_samples);
 	r->native_samples = NULL;
 	r->native_nsamples = 0;
@@ -126,24 +130,29 @@ struct pinned_start {
 	int cpu;
 	void *(*fn)(void *);
 	void *arg;
+	volatile pid_t tid;
 };
 
 static void *pinned_thread(void *p)
 {
-	struct pinned_start s = *(struct pinned_start *)p;
+	struct pinned_start *s = p;
+	void *(*fn)(void *) = s->fn;
+	void *arg = s->arg;
 
-	free(p);
-	ctxsw_pin(s.cpu);
-	return s.fn(s.arg);
+	ctxsw_pin(s->cpu);
+	s->tid = (pid_t)syscall(SYS_gettid);	/* s belongs to the creator from here */
+	return fn(arg);
 }
 
-pthread_t ctxsw_thread(int cpu, void *(*fn)(void *), void *arg)
+pthread_t ctxsw_thread(int cpu, void *(*fn)(void *), void *arg, pid_t *tid)
 {
-	struct pinned_start *s = xmalloc(sizeof(*s));
+	struct pinned_start s = { .cpu = cpu, .fn = fn, .arg = arg };
 	pthread_t t;
 
-	*s = (struct pinned_start){ .cpu = cpu, .fn = fn, .arg = arg };
-	if (pthread_create(&t, NULL, pinned_thread, s))
+	if (pthread_create(&t, NULL, pinned_thread, &s))
 		die("cannot create a partner thread: out of resources");
+	while (!s.tid)
+		sched_yield();
+	*tid = s.tid;
 	return t;
 }

@@ -19,7 +19,9 @@ void ctxsw_validate_count(struct result *r, const char *what, uint64_t expected,
 			  uint64_t observed);
 
 /* An extra native twin as its own result (conventions.md: params.where = "native",
- * params.via = via), timed like every native twin. Returns it for more params. */
+ * params.via = via), timed like every native twin (partners declared before with
+ * bench_native_partner); its counters and ops are the result's own. Returns it for
+ * more params. */
 struct result *ctxsw_native_result(struct bench_ctx *ctx, const struct bench *b,
 				   const char *via, measure_loop_fn loop, void *arg);
 
@@ -46,5 +48,6 @@ const char *ctxsw_need_two_cpus(const struct host_info *hi, const struct run_opt
 /* params.cpus: "A,B", the host CPUs of vCPU 0 (and the native twin) and its partner. */
 void ctxsw_set_cpus(struct result *r, int a, int b);
 
-/* A partner thread for a native twin, pinned to cpu, running fn(arg). */
-pthread_t ctxsw_thread(int cpu, void *(*fn)(void *), void *arg);
+/* A partner thread for a native twin, pinned to cpu, running fn(arg); its tid (for
+ * bench_native_partner) once it runs. */
+pthread_t ctxsw_thread(int cpu, void *(*fn)(void *), void *arg, pid_t *tid);

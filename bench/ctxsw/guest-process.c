@@ -120,6 +120,8 @@ static void run_futex_twin(struct bench_ctx *ctx, struct result *r)
 	pid = ctxsw_spawn(ctx->opts->cpu, futex_partner, p);
 	if (pid < 0)
 		die_errno("fork of the futex partner");
+	futex_loop(1, p);		/* calibrate only once the partner runs */
+	bench_native_partner(ctx, pid);
 	bench_run_native(ctx, r, futex_loop, p);
 	p->turn = 2;
 	ctxsw_futex_wake(&p->turn);
@@ -141,6 +143,8 @@ static void run_pipe_twin(struct bench_ctx *ctx, const struct bench *b)
 		die_errno("fork of the pipe partner");
 	close(p.ab[0]);
 	close(p.ba[1]);
+	pipe_loop(1, &p);		/* calibrate only once the partner runs */
+	bench_native_partner(ctx, pid);
 	r = ctxsw_native_result(ctx, b, "pipe", pipe_loop, &p);
 	json_object_set_new(r->extra, "per", json_string(PER_ROUND_TRIP));
 	close(p.ab[1]);		/* the partner reads EOF and exits */
