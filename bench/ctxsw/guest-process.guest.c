@@ -2,16 +2,13 @@
 /*
  * ctxsw/guest-process, guest side: two "processes" with their own page tables on one
  * vCPU. Process A (the body, timed) and process B (its partner) run at CPL3 and enter
- * the guest kernel with `int $PROC_SWITCH_VECTOR`; its handler saves every register of
+ * the guest kernel with `int $GATE_VECTOR`; its handler saves every register of
  * the caller on the caller's kernel stack, makes the other task current (its kernel
  * stack for the next entry, its CR3), and returns on that task's stack into it. One
- * round trip is A -> B -> A: two full guest context switches.
- *
- * Why not `syscall`: under PVM the guest code reached by `syscall` runs without
- * privilege (CS reads 0x33), so its CR3 load raises #GP. Why #UD too: under PVM
- * `int $0x80` at CPL3 raises #UD on the instruction instead, which is delivered to
- * the guest's IDT at CPL0; the #UD handler takes that as the same call.
+ * round trip is A -> B -> A: two full guest context switches. (The gate, not
+ * `syscall`: bench/ctxsw/gate.h says why.)
  */
+#include "bench/ctxsw/gate.h"
 #include "bench/ctxsw/process.h"
 #include "microvm/guest/guest.h"
 
@@ -33,9 +30,6 @@ static uint64_t issued;
 
 void task_switch_isr(void);
 void task_switch_ud(void);
-
-#define STR_(x) #x
-#define STR(x) STR_(x)
 
 /* The CPU pushed the caller's iretq frame on its kernel stack (TSS.RSP0); the fifteen
  * general registers go on top of it. Every instruction here is one the kernel must
@@ -63,24 +57,14 @@ __asm__(
 	"	popq %r11\n	popq %r10\n	popq %r9\n	popq %r8\n"
 	"	popq %rbp\n	popq %rdi\n	popq %rsi\n	popq %rdx\n"
 	"	popq %rcx\n	popq %rbx\n	popq %rax\n"
-	"	iretq\n"
-	/* #UD: an `int $0x80` (cd 80) that raised it is the same call, resumed after the
-	 * instruction; any other #UD goes to the runtime's stub, which reports it. */
-	"	.global task_switch_ud\n"
-	"task_switch_ud:\n"
-	"	pushq	%rax\n"
-	"	movq	8(%rsp), %rax\n"
-	"	cmpw	$0x80cd, (%rax)\n"
-	"	popq	%rax\n"
-	"	jne	isr_stubs + 6 * " STR(GUEST_ISR_STUB_SIZE) "\n"
-	"	addq	$2, (%rsp)\n"
-	"	jmp	task_switch_isr\n");
+	"	iretq\n");
+GATE_UD_TRAMPOLINE(task_switch_ud, task_switch_isr);
 
 /* Enter the kernel to switch; `tag` stays in a callee-saved register across it, so a
  * task whose registers were not restored (or came back as the other) is caught. */
 static inline uint64_t process_switch(uint64_t tag)
 {
-	__asm__ volatile("int $" STR(PROC_SWITCH_VECTOR) : "+b"(tag) : : "memory");
+	__asm__ volatile("int $" GATE_STR(GATE_VECTOR) : "+b"(tag) : : "memory");
 	return tag;
 }
 
@@ -110,19 +94,6 @@ static void prepare_partner(struct task *t)
 	t->kstack_top = (uint64_t)(partner_kstack + sizeof(partner_kstack));
 }
 
-/* An interrupt gate (type 14) to handler; DPL 3 makes it callable with `int` from
- * CPL3. The IDT lives in the user-accessible low memory, so the body installs it
- * without kernel code. */
-static void set_gate(unsigned vec, void (*handler)(void), unsigned dpl)
-{
-	volatile uint64_t *idt = (volatile uint64_t *)GUEST_IDT_GPA;
-	uint64_t off = (uint64_t)handler;
-
-	idt[2 * vec] = (off & 0xffff) | ((uint64_t)SEL_KCODE << 16) | ((0x8eull | dpl << 5) << 40) |
-		       (((off >> 16) & 0xffff) << 48);
-	idt[2 * vec + 1] = off >> 32;
-}
-
 static uint64_t process_switch_loop(uint64_t n, void *arg)
 {
 	uint64_t bad = 0, t0, t;
@@ -150,8 +121,7 @@ static void guest_process_body(struct mailbox *mb, unsigned vcpu)
 	prepare_partner(&tasks[1]);
 	current_task = &tasks[0];
 	tss_rsp0 = (uint64_t *)(GUEST_TSS_GPA + GUEST_TSS_SIZE * vcpu + 4);
-	set_gate(PROC_SWITCH_VECTOR, task_switch_isr, 3);
-	set_gate(6, task_switch_ud, 0);
+	gate_install(task_switch_isr, task_switch_ud);
 	guest_measure(mb, process_switch_loop, NULL);
 	mb->vcpu[vcpu].out[0] = issued;
 	mb->vcpu[vcpu].out[1] = switch_count;

@@ -9,9 +9,6 @@
 #define PROC_ID_A	0xaaaa0001ull
 #define PROC_ID_B	0xbbbb0002ull
 
-/* The kernel entry that switches: `int $PROC_SWITCH_VECTOR`, a DPL 3 gate. */
-#define PROC_SWITCH_VECTOR	0x80
-
 /* mailbox.arg[] */
 #define PROC_ARG_ROOT_A	0	/* CR3 of process A (the boot root) */
 #define PROC_ARG_ROOT_B	1	/* CR3 of process B */
