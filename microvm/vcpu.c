@@ -134,6 +134,19 @@ static int set_syscall_msrs(struct vcpu *v, char *err, size_t errlen)
 	return 0;
 }
 
+/* With the in-kernel LAPIC every vCPU but the BSP starts waiting for INIT/SIPI (it
+ * would sit at its first instruction forever); the guest has no AP bring-up, so the
+ * host makes it runnable at the entry like vCPU 0. */
+static int set_runnable(struct vcpu *v, char *err, size_t errlen)
+{
+	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
+
+	if (!v->vm->cfg.irqchip || v->id == 0 || !ioctl(v->fd, KVM_SET_MP_STATE, &mp))
+		return 0;
+	snprintf(err, errlen, "KVM_SET_MP_STATE runnable on vCPU %u: %s", v->id, strerror(errno));
+	return -1;
+}
+
 int vcpu_create(struct vm *vm, unsigned id, char *err, size_t errlen)
 {
 	struct vcpu *v = xcalloc(1, sizeof(*v));
@@ -171,7 +184,7 @@ int vcpu_create(struct vm *vm, unsigned id, char *err, size_t errlen)
 		snprintf(err, errlen, "setting up vCPU %u registers: %s", id, strerror(errno));
 		return -1;
 	}
-	return set_syscall_msrs(v, err, errlen);
+	return set_runnable(v, err, errlen) || set_syscall_msrs(v, err, errlen) ? -1 : 0;
 }
 
 void vcpu_destroy(struct vcpu *v)

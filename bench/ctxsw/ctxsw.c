@@ -8,11 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench/ctxsw/touch.h"
 #include "harness/util.h"
 
 void ctxsw_validate_count(struct result *r, const char *what, uint64_t expected,
@@ -89,16 +91,6 @@ void ctxsw_reap(pid_t pid)
 	waitpid(pid, NULL, 0);
 }
 
-void ctxsw_futex_wait(volatile uint32_t *word, uint32_t val)
-{
-	syscall(SYS_futex, word, FUTEX_WAIT, val, NULL, NULL, 0);
-}
-
-void ctxsw_futex_wake(volatile uint32_t *word)
-{
-	syscall(SYS_futex, word, FUTEX_WAKE, 1, NULL, NULL, 0);
-}
-
 int ctxsw_other_cpu(int cpu)
 {
 	cpu_set_t set;
@@ -155,4 +147,197 @@ pthread_t ctxsw_thread(int cpu, void *(*fn)(void *), void *arg, pid_t *tid)
 		sched_yield();
 	*tid = s.tid;
 	return t;
+}
+
+const char *ctxsw_via_name(enum ctxsw_via via)
+{
+	return via == VIA_PIPE ? "pipe" : "futex";
+}
+
+/* Shared memory (MAP_SHARED, so a forked B sees it too): the token, the pipes, and
+ * each side's working set on its own pages. */
+struct pair {
+	volatile uint32_t turn;		/* futex: 0 A runs, 1 B runs, 2 B quits */
+	int ab[2], ba[2];		/* pipes: A -> B, B -> A */
+	uint64_t ws;
+	volatile uint64_t sink;
+	uint8_t *buf[2];
+	size_t map_size;
+};
+
+static void futex_wait(volatile uint32_t *word, uint32_t val)
+{
+	syscall(SYS_futex, word, FUTEX_WAIT, val, NULL, NULL, 0);	/* process-shared */
+}
+
+static void futex_wake(volatile uint32_t *word)
+{
+	syscall(SYS_futex, word, FUTEX_WAKE, 1, NULL, NULL, 0);
+}
+
+static uint64_t futex_loop(uint64_t n, void *arg)
+{
+	struct pair *p = arg;
+	uint64_t t0 = rdtsc_fenced();
+
+	for (uint64_t i = 0; i < n; i++) {
+		p->sink += ws_touch(p->buf[0], p->ws);
+		p->turn = 1;
+		futex_wake(&p->turn);
+		while (p->turn == 1)
+			futex_wait(&p->turn, 1);
+	}
+	return rdtsc_fenced() - t0;
+}
+
+static void *futex_partner(void *arg)
+{
+	struct pair *p = arg;
+
+	for (;;) {
+		while (p->turn == 0)
+			futex_wait(&p->turn, 0);
+		if (p->turn == 2)
+			return NULL;
+		p->sink += ws_touch(p->buf[1], p->ws);
+		p->turn = 0;
+		futex_wake(&p->turn);
+	}
+}
+
+static uint64_t pipe_loop(uint64_t n, void *arg)
+{
+	struct pair *p = arg;
+	uint64_t t0 = rdtsc_fenced();
+	char c = 0;
+
+	for (uint64_t i = 0; i < n; i++) {
+		p->sink += ws_touch(p->buf[0], p->ws);
+		if (write(p->ab[1], &c, 1) != 1 || read(p->ba[0], &c, 1) != 1)
+			break;
+	}
+	return rdtsc_fenced() - t0;
+}
+
+/* Until A closes its end: then read() returns 0. */
+static void *pipe_partner(void *arg)
+{
+	struct pair *p = arg;
+	char c;
+
+	while (read(p->ab[0], &c, 1) == 1) {
+		p->sink += ws_touch(p->buf[1], p->ws);
+		if (write(p->ba[1], &c, 1) != 1)
+			break;
+	}
+	return NULL;
+}
+
+static void *(*partner_of(enum ctxsw_via via))(void *)
+{
+	return via == VIA_PIPE ? pipe_partner : futex_partner;
+}
+
+static measure_loop_fn loop_of(enum ctxsw_via via)
+{
+	return via == VIA_PIPE ? pipe_loop : futex_loop;
+}
+
+struct twin_run {
+	const struct ctxsw_twin *t;
+	struct pair *p;
+	pid_t pid, tid;
+	pthread_t thread;
+};
+
+/* In the forked B. */
+static void process_main(void *arg)
+{
+	struct twin_run *tr = arg;
+
+	close(tr->p->ab[1]);	/* else B itself keeps the pipe open and never reads EOF */
+	partner_of(tr->t->via)(tr->p);
+}
+
+static struct pair *pair_new(uint64_t ws)
+{
+	size_t buf = ALIGN_UP(ws, 4096), size = 4096 + 2 * buf;
+	struct pair *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+			      -1, 0);
+
+	if (p == MAP_FAILED)
+		die_errno("mmap of %zu bytes for a native twin", size);
+	p->map_size = size;
+	p->ws = ws;
+	p->buf[0] = (uint8_t *)p + 4096;
+	p->buf[1] = p->buf[0] + buf;
+	memset(p->buf[0], 1, 2 * buf);
+	if (pipe(p->ab) || pipe(p->ba))
+		die_errno("pipe");
+	return p;
+}
+
+static void twin_start(struct bench_ctx *ctx, struct twin_run *tr, const struct ctxsw_twin *t)
+{
+	tr->t = t;
+	tr->p = pair_new(t->ws);
+	if (t->process) {
+		tr->pid = ctxsw_spawn(t->partner_cpu, process_main, tr);
+		if (tr->pid < 0)
+			die_errno("fork of a native twin's partner");
+		tr->tid = tr->pid;
+	} else {
+		tr->thread = ctxsw_thread(t->partner_cpu, partner_of(t->via), tr->p, &tr->tid);
+	}
+	loop_of(t->via)(1, tr->p);	/* calibrate only once the partner answers */
+	bench_native_partner(ctx, tr->tid);
+}
+
+static void twin_stop(struct twin_run *tr)
+{
+	struct pair *p = tr->p;
+
+	p->turn = 2;
+	futex_wake(&p->turn);
+	close(p->ab[1]);		/* the pipe partner reads EOF */
+	if (tr->t->process)
+		ctxsw_reap(tr->pid);
+	else
+		pthread_join(tr->thread, NULL);
+	close(p->ab[0]);
+	close(p->ba[0]);
+	close(p->ba[1]);
+	munmap(p, p->map_size);
+}
+
+static void describe_twin(json_t *extra, const char *prefix, const struct ctxsw_twin *t)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "%s_partner", prefix);
+	json_object_set_new(extra, key, json_string(t->process ? "process" : "thread"));
+}
+
+void ctxsw_run_twin(struct bench_ctx *ctx, struct result *r, const struct ctxsw_twin *t)
+{
+	struct twin_run tr;
+
+	twin_start(ctx, &tr, t);
+	bench_run_native(ctx, r, loop_of(t->via), tr.p);
+	twin_stop(&tr);
+	json_object_set_new(r->extra, "native_via", json_string(ctxsw_via_name(t->via)));
+	describe_twin(r->extra, "native", t);
+}
+
+struct result *ctxsw_twin_result(struct bench_ctx *ctx, const struct bench *b,
+				 const struct ctxsw_twin *t)
+{
+	struct twin_run tr;
+	struct result *r;
+
+	twin_start(ctx, &tr, t);
+	r = ctxsw_native_result(ctx, b, ctxsw_via_name(t->via), loop_of(t->via), tr.p);
+	twin_stop(&tr);
+	describe_twin(r->extra, "native", t);
+	return r;
 }

@@ -4,6 +4,7 @@
 #define VMTAX_CTXSW_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -36,9 +37,28 @@ pid_t ctxsw_spawn(int cpu, void (*fn)(void *), void *arg);
 /* Wait for the partner after telling it to stop; SIGKILL when it does not within 1 s. */
 void ctxsw_reap(pid_t pid);
 
-/* Futex wait/wake on a shared word (process-shared: no FUTEX_PRIVATE_FLAG). */
-void ctxsw_futex_wait(volatile uint32_t *word, uint32_t val);
-void ctxsw_futex_wake(volatile uint32_t *word);
+/*
+ * The native ping-pong twins: side A (the timed loop, on the run's CPU) hands a token
+ * to side B and waits for it back; each side touches its own ws bytes first (lmbench
+ * lat_ctx style). B is a thread or a forked process pinned to partner_cpu (the same
+ * CPU: every hand-over is a context switch). The token goes through a futex in shared
+ * memory (both sides sleep in FUTEX_WAIT) or through a pair of pipes.
+ */
+enum ctxsw_via { VIA_FUTEX, VIA_PIPE };
+
+struct ctxsw_twin {
+	enum ctxsw_via via;
+	bool process;		/* B is a process, else a thread */
+	int partner_cpu;
+	uint64_t ws;
+};
+
+const char *ctxsw_via_name(enum ctxsw_via via);
+/* Time it as r's native twin (extra.native_via, extra.native_partner). */
+void ctxsw_run_twin(struct bench_ctx *ctx, struct result *r, const struct ctxsw_twin *t);
+/* Time it as its own result (ctxsw_native_result: params.where, params.via). */
+struct result *ctxsw_twin_result(struct bench_ctx *ctx, const struct bench *b,
+				 const struct ctxsw_twin *t);
 
 /* A second host CPU for a two-CPU benchmark: the highest one this process may run on
  * other than cpu, or -1 when there is none. */

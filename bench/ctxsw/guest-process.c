@@ -6,12 +6,8 @@
  * processes on the same CPU ping-ponging through a futex in shared memory (`native`)
  * and through a pair of pipes (its own result, params.via = "pipe").
  */
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include "bench/ctxsw/ctxsw.h"
 #include "bench/ctxsw/process.h"
-#include "harness/util.h"
 
 /* Page-table pages for process B's root: the identity map again plus PROC_VA. */
 #define PROC_PT_PAGES	16
@@ -47,111 +43,6 @@ static void check_switches(struct vm *vm, struct result *r, void *ctx)
 	ctxsw_validate_count(r, "guest_switches", 2 * v->out[0], v->out[1]);
 }
 
-/* The futex twin: turn 0 = A runs, 1 = B runs, 2 = B quits. */
-struct futex_pair {
-	volatile uint32_t turn;
-};
-
-static void futex_partner(void *arg)
-{
-	struct futex_pair *p = arg;
-
-	for (;;) {
-		while (p->turn == 0)
-			ctxsw_futex_wait(&p->turn, 0);
-		if (p->turn == 2)
-			return;
-		p->turn = 0;
-		ctxsw_futex_wake(&p->turn);
-	}
-}
-
-static uint64_t futex_loop(uint64_t n, void *arg)
-{
-	struct futex_pair *p = arg;
-	uint64_t t0 = rdtsc_fenced();
-
-	for (uint64_t i = 0; i < n; i++) {
-		p->turn = 1;
-		ctxsw_futex_wake(&p->turn);
-		while (p->turn == 1)
-			ctxsw_futex_wait(&p->turn, 1);
-	}
-	return rdtsc_fenced() - t0;
-}
-
-/* The pipe twin: A writes a byte to ab and reads one from ba; B the other way. */
-struct pipe_pair {
-	int ab[2], ba[2];
-};
-
-static void pipe_partner(void *arg)
-{
-	struct pipe_pair *p = arg;
-	char c;
-
-	close(p->ab[1]);
-	while (read(p->ab[0], &c, 1) == 1)
-		if (write(p->ba[1], &c, 1) != 1)
-			return;
-}
-
-static uint64_t pipe_loop(uint64_t n, void *arg)
-{
-	struct pipe_pair *p = arg;
-	uint64_t t0 = rdtsc_fenced();
-	char c = 0;
-
-	for (uint64_t i = 0; i < n; i++)
-		if (write(p->ab[1], &c, 1) != 1 || read(p->ba[0], &c, 1) != 1)
-			break;
-	return rdtsc_fenced() - t0;
-}
-
-static void run_futex_twin(struct bench_ctx *ctx, struct result *r)
-{
-	struct futex_pair *p = mmap(NULL, sizeof(*p), PROT_READ | PROT_WRITE,
-				    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	pid_t pid;
-
-	if (p == MAP_FAILED)
-		die_errno("mmap of the futex word");
-	p->turn = 0;
-	pid = ctxsw_spawn(ctx->opts->cpu, futex_partner, p);
-	if (pid < 0)
-		die_errno("fork of the futex partner");
-	futex_loop(1, p);		/* calibrate only once the partner runs */
-	bench_native_partner(ctx, pid);
-	bench_run_native(ctx, r, futex_loop, p);
-	p->turn = 2;
-	ctxsw_futex_wake(&p->turn);
-	ctxsw_reap(pid);
-	munmap(p, sizeof(*p));
-	json_object_set_new(r->extra, "native_via", json_string("futex"));
-}
-
-static void run_pipe_twin(struct bench_ctx *ctx, const struct bench *b)
-{
-	struct pipe_pair p;
-	struct result *r;
-	pid_t pid;
-
-	if (pipe(p.ab) || pipe(p.ba))
-		die_errno("pipe");
-	pid = ctxsw_spawn(ctx->opts->cpu, pipe_partner, &p);
-	if (pid < 0)
-		die_errno("fork of the pipe partner");
-	close(p.ab[0]);
-	close(p.ba[1]);
-	pipe_loop(1, &p);		/* calibrate only once the partner runs */
-	bench_native_partner(ctx, pid);
-	r = ctxsw_native_result(ctx, b, "pipe", pipe_loop, &p);
-	json_object_set_new(r->extra, "per", json_string(PER_ROUND_TRIP));
-	close(p.ab[1]);		/* the partner reads EOF and exits */
-	ctxsw_reap(pid);
-	close(p.ba[0]);
-}
-
 static void run_guest_process(struct bench_ctx *ctx, const struct bench *b)
 {
 	struct vm_config cfg = bench_vm_config(ctx, b->id);
@@ -165,8 +56,9 @@ static void run_guest_process(struct bench_ctx *ctx, const struct bench *b)
 	json_object_set_new(r->extra, "per", json_string(PER_ROUND_TRIP));
 	if (r->status == RESULT_FAILED)
 		return;
-	run_futex_twin(ctx, r);
-	run_pipe_twin(ctx, b);
+	ctxsw_run_twin(ctx, r, &(struct ctxsw_twin){ VIA_FUTEX, true, ctx->opts->cpu, 0 });
+	r = ctxsw_twin_result(ctx, b, &(struct ctxsw_twin){ VIA_PIPE, true, ctx->opts->cpu, 0 });
+	json_object_set_new(r->extra, "per", json_string(PER_ROUND_TRIP));
 }
 
 static const struct bench ctxsw_guest_process = {

@@ -108,12 +108,82 @@ static void test_vcpu_pingpong(void **state)
 	e2e_results_free(rs);
 }
 
+static json_int_t partner_stat(const struct result *r, const char *stat)
+{
+	return json_integer_value(json_object_get(json_object_get(r->extra, "partner_kvm"), stat));
+}
+
+/* Each variant: ok with its twin and both vCPUs' halts accounted, or unsupported with
+ * the kernel's answer. The default variant needs nothing the kernel may refuse. */
+static void test_vcpu_wake(void **state)
+{
+	static const char *const variants[] = { "default", "halt-poll-off", "hlt-in-guest" };
+	struct results *rs;
+	const struct result *r[4];
+
+	(void)state;
+	e2e_need_kvm();
+	rs = e2e_run("ctxsw/vcpu-wake");
+	if (e2e_find(rs, "ctxsw/vcpu-wake", r, 4) == 1) {	/* one CPU: one unsupported result */
+		e2e_assert_ok_or_unsupported(r[0]);
+		assert_int_equal(r[0]->status, RESULT_UNSUPPORTED);
+		e2e_results_free(rs);
+		return;
+	}
+	assert_int_equal(e2e_find(rs, "ctxsw/vcpu-wake", r, 4), 3);
+	for (size_t i = 0; i < 3; i++) {
+		assert_string_equal(param(r[i], "variant"), variants[i]);
+		e2e_assert_ok_or_unsupported(r[i]);
+		if (r[i]->status != RESULT_OK)
+			continue;
+		expect_guest_ok(r[i], "halt_exits", "round-trip");
+		assert_string_equal(extra_str(r[i], "native_via"), "futex");
+		if (strcmp(variants[i], "hlt-in-guest"))
+			assert_true(partner_stat(r[i], "halt_exits") >= (json_int_t)r[i]->validation.expected);
+	}
+	assert_int_equal(r[0]->status, RESULT_OK);
+	e2e_results_free(rs);
+}
+
+/* Three working sets, each a guest point with its thread twin plus a process/pipe
+ * point; the vCPUs share one CPU, so the partner halts once per round trip too. */
+static void test_vcpu_shared_cpu(void **state)
+{
+	struct results *rs;
+	const struct result *r[8];
+	size_t n, guests = 0, pipes = 0;
+
+	(void)state;
+	e2e_need_kvm();
+	rs = e2e_run("ctxsw/vcpu-shared-cpu");
+	n = e2e_find(rs, "ctxsw/vcpu-shared-cpu", r, 8);
+	assert_int_equal(n, 6);
+	for (size_t i = 0; i < n; i++) {
+		assert_true(json_is_integer(json_object_get(r[i]->params, "ws")));
+		if (param(r[i], "via")) {
+			pipes++;
+			e2e_assert_ok_or_unsupported(r[i]);
+			assert_string_equal(param(r[i], "via"), "pipe");
+			continue;
+		}
+		guests++;
+		expect_guest_ok(r[i], "halt_exits", "round-trip");
+		assert_string_equal(extra_str(r[i], "native_partner"), "thread");
+		assert_true(partner_stat(r[i], "halt_exits") >= (json_int_t)r[i]->validation.expected);
+	}
+	assert_int_equal(guests, 3);
+	assert_int_equal(pipes, 3);
+	e2e_results_free(rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_guest_syscall),
 		cmocka_unit_test(test_guest_process),
 		cmocka_unit_test(test_vcpu_pingpong),
+		cmocka_unit_test(test_vcpu_wake),
+		cmocka_unit_test(test_vcpu_shared_cpu),
 	};
 
 	return cmocka_run_group_tests_name("ctxsw", tests, NULL, NULL);
