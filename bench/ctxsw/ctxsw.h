@@ -10,9 +10,8 @@
 
 #include "bench/bench.h"
 
-/* extra.per: what one sample is (conventions.md). */
+/* extra.per: what one sample is (conventions.md); every ctxsw sample is a round trip. */
 #define PER_ROUND_TRIP	"round-trip"
-#define PER_SWITCH	"switch"
 
 /* A validation the guest proves itself (a count it kept), for what no KVM stat sees:
  * observed must equal expected, else the result is invalid. */
@@ -25,8 +24,6 @@ void ctxsw_validate_count(struct result *r, const char *what, uint64_t expected,
  * more params. */
 struct result *ctxsw_native_result(struct bench_ctx *ctx, const struct bench *b,
 				   const char *via, measure_loop_fn loop, void *arg);
-
-#endif
 
 /* Pin the calling thread to one host CPU (-1: leave it). 0 or -1 with errno. */
 int ctxsw_pin(int cpu);
@@ -71,3 +68,5 @@ void ctxsw_set_cpus(struct result *r, int a, int b);
 /* A partner thread for a native twin, pinned to cpu, running fn(arg); its tid (for
  * bench_native_partner) once it runs. */
 pthread_t ctxsw_thread(int cpu, void *(*fn)(void *), void *arg, pid_t *tid);
+
+#endif
