@@ -12,7 +12,8 @@
 
 const char run_usage[] =
 	"usage: vmtax run [-b GLOB]... [--suite quick|full] [-o FILE] [--cpu N]\n"
-	"                 [--repeat R] [--time-goal S] [--watchdog S] [--kvm-dev PATH]\n\n"
+	"                 [--repeat R] [--time-goal S] [--watchdog S] [--kvm-dev PATH]\n"
+	"                 [--report DIR]\n\n"
 	"Run benchmarks in the microvm and natively, write a results file (schema vmtax/1)\n"
 	"atomically and print a summary table. Progress goes to stderr.\n\n"
 	"  -b, --bench GLOB   benchmarks whose id matches GLOB ('exits/*'); repeatable;\n"
@@ -29,6 +30,8 @@ const char run_usage[] =
 	"      --watchdog S   seconds without a guest doorbell before the run is stopped\n"
 	"                     (default 10)\n"
 	"      --kvm-dev PATH KVM device (default $VMTAX_KVM_DEV or /dev/kvm)\n"
+	"      --report DIR   then write the report of the results into DIR (as\n"
+	"                     'vmtax report FILE -o DIR') and print its index.html\n"
 	"  -h, --help         this text\n\n"
 	"Exit status: 0 every result ok or unsupported; 1 a benchmark failed or was\n"
 	"invalid; 2 bad usage or environment; 130 interrupted (partial results written).\n";
@@ -65,7 +68,7 @@ static int parse_uint(const char *opt, const char *s, long lo, long hi, long *ou
 	return 0;
 }
 
-enum { OPT_SUITE = 256, OPT_CPU, OPT_REPEAT, OPT_TIME_GOAL, OPT_WATCHDOG, OPT_KVM_DEV };
+enum { OPT_SUITE = 256, OPT_CPU, OPT_REPEAT, OPT_TIME_GOAL, OPT_WATCHDOG, OPT_KVM_DEV, OPT_REPORT };
 
 static const struct option long_opts[] = {
 	{ "bench", required_argument, NULL, 'b' },
@@ -76,6 +79,7 @@ static const struct option long_opts[] = {
 	{ "time-goal", required_argument, NULL, OPT_TIME_GOAL },
 	{ "watchdog", required_argument, NULL, OPT_WATCHDOG },
 	{ "kvm-dev", required_argument, NULL, OPT_KVM_DEV },
+	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -122,6 +126,13 @@ static int parse_one(int c, struct run_args *a, char *err, size_t errlen)
 		return parse_double("--watchdog", optarg, 0.1, 3600, &a->watchdog_s, err, errlen);
 	case OPT_KVM_DEV:
 		a->kvm_dev = optarg;
+		return 0;
+	case OPT_REPORT:
+		if (!*optarg) {
+			snprintf(err, errlen, "--report: empty directory name");
+			return -1;
+		}
+		a->report_dir = optarg;
 		return 0;
 	case 'h':
 		a->help = true;
