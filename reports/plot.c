@@ -126,43 +126,38 @@ static void list_plot(struct plots *ps, char *name, const char *group, const cha
 	ps->items[ps->n++] = (struct plot_file){ name, xstrdup(group), xstrdup(caption) };
 }
 
-int gp_end(struct plots *ps, struct gp *g, const char *group, const char *caption)
+/* Run g's script: 0 drawn, 1 left out (gnuplot refused the data), -1 when gnuplot
+ * cannot run at all (message in ps->err). */
+static int draw(struct plots *ps, const struct gp *g)
 {
 	char *script_name = xasprintf(".%s.gp", g->name), *log_name = xasprintf(".%s.log", g->name);
 	char *script = stage_file(ps->stage, script_name), *log = stage_file(ps->stage, log_name);
 	char *png = xasprintf("%s/%s.png", ps->stage->path, g->name);
 	char *svg = xasprintf("%s/%s.svg", ps->stage->path, g->name);
-	char *text, why[200];
-	int rc = -1;
+	char *text = full_script(g), why[200];
+	int rc, ret = -1;
 
-	fclose(g->f);
-	text = full_script(g);
-	if (ps->failed)
-		goto out;
 	if (write_file(script, text)) {
 		snprintf(ps->err, ps->errlen, "cannot write %s: %s", script, strerror(errno));
-	} else {
-		rc = run_gnuplot(ps->stage->path, script_name, log);
-		first_line(log, why, sizeof(why));
-		if (rc == 127)
-			snprintf(ps->err, ps->errlen, "gnuplot not found (install gnuplot-nox: make deps)");
-		else if (rc)
-			snprintf(ps->err, ps->errlen, "gnuplot failed on plot %s: %s", g->name, why);
-		else if (!is_file(png) || !is_file(svg))
-			snprintf(ps->err, ps->errlen, "gnuplot wrote no %s.png/.svg: %s", g->name, why);
-		else
-			rc = 0;
+		goto out;
 	}
-	unlink(script);
-	unlink(log);
-	if (!rc) {
-		list_plot(ps, g->name, group, caption);
-		g->name = NULL;
+	rc = run_gnuplot(ps->stage->path, script_name, log);
+	first_line(log, why, sizeof(why));
+	if (rc == 127 || rc < 0) {
+		snprintf(ps->err, ps->errlen, "cannot run gnuplot (install gnuplot-nox: make deps)");
+	} else if (rc || !is_file(png) || !is_file(svg)) {
+		/* Data gnuplot cannot draw must not cost the whole report: the tables
+		 * still carry every number. */
+		pr_warn("report: plot %s left out: gnuplot: %s", g->name, why);
+		unlink(png);
+		unlink(svg);
+		ret = 1;
+	} else {
+		ret = 0;
 	}
 out:
-	ps->failed |= rc != 0;
-	free(g->name);
-	free(g->text);
+	unlink(script);
+	unlink(log);
 	free(text);
 	free(script_name);
 	free(log_name);
@@ -170,7 +165,24 @@ out:
 	free(log);
 	free(png);
 	free(svg);
-	return rc ? -1 : 0;
+	return ret;
+}
+
+int gp_end(struct plots *ps, struct gp *g, const char *group, const char *caption)
+{
+	int ret = -1;
+
+	fclose(g->f);
+	if (!ps->failed)
+		ret = draw(ps, g);
+	ps->failed = ret < 0;
+	if (!ret) {
+		list_plot(ps, g->name, group, caption);
+		g->name = NULL;
+	}
+	free(g->name);
+	free(g->text);
+	return ret < 0 ? -1 : 0;
 }
 
 const char *param_str(const struct result *r, const char *key)

@@ -37,8 +37,9 @@ struct gp {
 
 /* Start the script of plot NAME (made safe for a file name); width in pixels. */
 void gp_begin(struct gp *g, const char *name, unsigned width);
-/* Run it; on success the plot is listed in ps under group with caption. -1 on
- * failure, with the message in ps->err (later plots are skipped). */
+/* Run it; when drawn the plot is listed in ps under group with caption. A plot
+ * gnuplot refuses is left out with a warning; -1 only when gnuplot cannot run, with
+ * the message in ps->err (later plots are skipped). */
 int gp_end(struct plots *ps, struct gp *g, const char *group, const char *caption);
 
 /* A gnuplot single-quoted string literal of s. */

@@ -15,6 +15,13 @@ static bool is_reference(const struct result *r)
 	return json_is_true(json_object_get(r->extra, "reference"));
 }
 
+/* A bar or line on the log axis: measured, in cycles, above 0 (a cost below the
+ * empty loop's clamps to 0, which a log scale cannot show). */
+static bool is_drawable(const struct result *r)
+{
+	return r->status == RESULT_OK && !strcmp(r->unit, "cycles") && r->stats.median > 0;
+}
+
 /* 0 kernel, 1 userspace, 2 not said. */
 static int handled_in(const struct result *r)
 {
@@ -32,7 +39,7 @@ static void reference_lines(FILE *f, const struct result *const *rs, size_t n, b
 		const struct result *r = rs[i];
 		char *label;
 
-		if (r->status != RESULT_OK || !is_reference(r) || strcmp(r->unit, "cycles"))
+		if (!is_drawable(r) || !is_reference(r))
 			continue;
 		label = plot_label(r, "where");
 		fprintf(f, "set arrow from graph 0, first %.17g to graph 1, first %.17g nohead "
@@ -54,8 +61,7 @@ int plot_exits(struct plots *ps, const struct result *const *rs, size_t n, bool 
 	struct gp g;
 
 	for (size_t i = 0; i < n; i++)
-		bars += rs[i]->status == RESULT_OK && !is_reference(rs[i]) &&
-			!strcmp(rs[i]->unit, "cycles");
+		bars += is_drawable(rs[i]) && !is_reference(rs[i]);
 	if (!bars)
 		return 0;
 	gp_begin(&g, "exits", (unsigned)(bars * 60 + 200));
@@ -64,7 +70,7 @@ int plot_exits(struct plots *ps, const struct result *const *rs, size_t n, bool 
 		const struct result *r = rs[i];
 		char *label;
 
-		if (r->status != RESULT_OK || is_reference(r) || strcmp(r->unit, "cycles"))
+		if (!is_drawable(r) || is_reference(r))
 			continue;
 		label = plot_label(r, NULL);
 		gp_field(g.f, label);

@@ -67,6 +67,16 @@ check_report "only unsupported" "$tmp/unsup"
 grep -q "1 NUMA node" "$tmp/unsup/index.html" && grep -q "no 1 GiB huge pages reserved" "$tmp/unsup/summary.md" \
 	&& pass "unsupported reasons are in the page and summary" || fail "unsupported reasons are in the page and summary"
 
+# Zero costs (a cost below the empty loop clamps to 0), single points, a group name
+# full of quotes: a report, never a gnuplot error or markup injection.
+expect "report of edge values" 0 "$VMTAX" report "$FIX/edge-values.json" -o "$tmp/edge"
+check_report "edge values" "$tmp/edge" $(cd "$tmp/edge" 2>/dev/null && ls *.png | sed 's/\.png$//')
+! grep -q "<script>" "$tmp/edge/index.html" && pass "no markup from the file reaches the page" || fail "no markup from the file reaches the page"
+expect "report without gnuplot is exit 2" 2 env PATH=/nonexistent "$(command -v "$VMTAX" || echo "$VMTAX")" \
+	report "$FIX/all-groups.json" -o "$tmp/nognuplot"
+one_line "without gnuplot says what to install" "gnuplot-nox"
+[ ! -e "$tmp/nognuplot" ] && ! ls -a "$tmp" | grep -q '^\.nognuplot' && pass "without gnuplot nothing is written" || fail "without gnuplot nothing is written"
+
 # A report over an older one replaces its files and leaves nothing half-written.
 expect "report over an existing report" 0 "$VMTAX" report "$FIX/only-unsupported.json" -o "$tmp/all"
 grep -q "1 NUMA node" "$tmp/all/index.html" && pass "the new index.html replaced the old one" || fail "the new index.html replaced the old one"
