@@ -10,7 +10,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 struct series {
 	char *label;
@@ -30,8 +29,17 @@ static bool is_curve_point(const struct result *r)
 	return r->status == RESULT_OK && ws_of(r) > 0 && !strcmp(r->unit, "ns");
 }
 
-/* Page walks per access: the hardware walk counters (names with WALK in them, as
- * libpfm4 spells DTLB_LOAD_MISSES:WALK_COMPLETED) over extra.ops. -1 when absent. */
+/* Counters that count completed page walks (harness/counters.c's walk slot): Intel
+ * *_MISSES:WALK_COMPLETED, AMD Zen L1 DTLB misses that also miss the L2 DTLB, Zen 1
+ * table-walker allocations. Not WALK_ACTIVE/WALK_DURATION (cycles, not walks), not
+ * the generic dTLB-load-misses (L1 misses, most of which the L2 TLB catches). */
+static bool is_walk_count(const char *name)
+{
+	return strstr(name, "WALK_COMPLETED") || strstr(name, "TABLEWALKER_ALLOCATION") ||
+	       (strstr(name, "L1_DTLB_MISS") && strstr(name, "L2_MISS"));
+}
+
+/* Page walks per access: the walk counters over extra.ops. -1 when absent. */
 static double walks_per_access(const struct result *r)
 {
 	json_t *ops = json_object_get(r->extra, "ops"), *v;
@@ -42,7 +50,7 @@ static double walks_per_access(const struct result *r)
 	if (!json_is_number(ops) || json_number_value(ops) <= 0)
 		return -1;
 	json_object_foreach(r->counters, key, v)
-		if (strcasestr(key, "walk")) {
+		if (is_walk_count(key)) {
 			sum += json_number_value(v);
 			any = true;
 		}

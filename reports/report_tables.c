@@ -32,6 +32,45 @@ void report_tax_table(const struct report *rep, struct table *t)
 	}
 }
 
+static const char *reason_of(json_t *v)
+{
+	return json_is_string(v) ? json_string_value(v) : "unsupported";
+}
+
+/* "a, b: not counted (why)" once per distinct reason: without a PMU every hardware
+ * event fails for the same reason, which needs saying once. */
+static char *append_uncounted(char *s, json_t *unsup)
+{
+	const char *key, *other;
+	json_t *v, *w;
+	char *next;
+
+	json_object_foreach(unsup, key, v) {
+		bool first = true, seen = false;
+		char *names = xstrdup("");
+
+		json_object_foreach(unsup, other, w) {
+			if (other == key)
+				break;
+			seen |= !strcmp(reason_of(v), reason_of(w));
+		}
+		if (seen)
+			continue;
+		json_object_foreach(unsup, other, w)
+			if (!strcmp(reason_of(v), reason_of(w))) {
+				next = xasprintf("%s%s%s", names, first ? "" : ", ", other);
+				free(names);
+				names = next;
+				first = false;
+			}
+		next = xasprintf("%s%s%s: not counted (%s)", s, *s ? "; " : "", names, reason_of(v));
+		free(names);
+		free(s);
+		s = next;
+	}
+	return s;
+}
+
 /* "exits=100000 (1.00/op), ..." with per-operation values where extra.ops says how
  * many operations the totals cover; then the counters this host could not count. */
 static char *counters_text(const struct result *r)
@@ -52,13 +91,12 @@ static char *counters_text(const struct result *r)
 		free(s);
 		s = next;
 	}
-	json_object_foreach(unsup, key, v) {
-		next = xasprintf("%s%s%s: not counted (%s)", s, *s ? ", " : "", key,
-				 json_is_string(v) ? json_string_value(v) : "unsupported");
+	json_object_foreach(json_object_get(r->extra, "native_counters"), key, v) {
+		next = xasprintf("%s%snative %s=%.0f", s, *s ? ", " : "", key, json_number_value(v));
 		free(s);
 		s = next;
 	}
-	return s;
+	return append_uncounted(s, unsup);
 }
 
 static char *params_text(const struct result *r)
