@@ -169,69 +169,78 @@ int report_write(const struct results *rs, const char *src, const char *dir, cha
 	return ret ? -1 : 0;
 }
 
+/* The first result of key k in any file (every key has one). */
+static const struct result *any_cell(const struct cmp_matrix *m, size_t k)
+{
+	for (size_t f = 0; f < m->nfiles; f++)
+		if (m->cells[k * m->nfiles + f])
+			return m->cells[k * m->nfiles + f];
+	return NULL;
+}
+
+/* The grouped bars of every key with the group and unit of key k (marked done):
+ * one cluster per key, one bar per file. */
+static int plot_generation(struct plots *ps, const struct cmp_matrix *m,
+			   const char *const *labels, size_t k, bool *done)
+{
+	const struct result *first = any_cell(m, k);
+	double *v = xmalloc((m->nkeys * m->nfiles + 1) * sizeof(*v));
+	char **rows = xmalloc((m->nkeys + 1) * sizeof(*rows));
+	char *name = xasprintf("%s-%s", first->group, first->unit);
+	char *title = xasprintf("%s across hosts (%s, median)", first->group, first->unit);
+	char *ylabel = xasprintf("%s (median)", first->unit);
+	size_t nrows = 0;
+	int ret;
+
+	for (size_t j = k; j < m->nkeys; j++) {
+		const struct result *any = any_cell(m, j);
+
+		if (done[j] || strcmp(any->group, first->group) || strcmp(any->unit, first->unit))
+			continue;
+		done[j] = true;
+		rows[nrows] = plot_label(any, NULL);
+		for (size_t f = 0; f < m->nfiles; f++) {
+			const struct result *r = m->cells[j * m->nfiles + f];
+
+			v[nrows * m->nfiles + f] = r && r->status == RESULT_OK ? r->stats.median : NAN;
+		}
+		nrows++;
+	}
+	ret = plot_bars(ps, &(struct bars){
+		.name = name, .group = first->group, .title = title, .ylabel = ylabel,
+		.caption = title, .nrows = nrows, .nseries = m->nfiles, .row_labels = rows,
+		.series = labels, .values = v });
+	for (size_t r = 0; r < nrows; r++)
+		free(rows[r]);
+	free(rows);
+	free(v);
+	free(name);
+	free(title);
+	free(ylabel);
+	return ret;
+}
+
 int report_generation_plots(const struct cmp_matrix *m, const char *const *labels,
 			    const char *dir, char *err, size_t errlen)
 {
+	bool *done = xcalloc(m->nkeys + 1, sizeof(*done));
 	struct stage stage;
 	struct plots ps;
-	double *v = xmalloc((m->nkeys * m->nfiles + 1) * sizeof(*v));
-	char **rows = xmalloc((m->nkeys + 1) * sizeof(*rows));
-	bool *done = xcalloc(m->nkeys + 1, sizeof(*done));
 	int ret = 0;
 
 	if (stage_open(&stage, dir, err, errlen)) {
-		free(v);
-		free(rows);
 		free(done);
 		return -1;
 	}
 	ps = (struct plots){ .stage = &stage, .err = err, .errlen = errlen };
-	/* One plot per group and unit; a key belongs to the first file that has it. */
-	for (size_t k = 0; k < m->nkeys && !ret; k++) {
-		const struct result *first = NULL;
-		size_t nrows = 0;
-		char *name, *title, *ylabel;
-
-		for (size_t f = 0; f < m->nfiles && !first; f++)
-			first = m->cells[k * m->nfiles + f];
-		if (done[k])
-			continue;
-		for (size_t j = k; j < m->nkeys; j++) {
-			const struct result *any = NULL;
-
-			for (size_t f = 0; f < m->nfiles && !any; f++)
-				any = m->cells[j * m->nfiles + f];
-			if (done[j] || strcmp(any->group, first->group) || strcmp(any->unit, first->unit))
-				continue;
-			done[j] = true;
-			rows[nrows] = plot_label(any, NULL);
-			for (size_t f = 0; f < m->nfiles; f++) {
-				const struct result *r = m->cells[j * m->nfiles + f];
-
-				v[nrows * m->nfiles + f] = r && r->status == RESULT_OK ? r->stats.median : NAN;
-			}
-			nrows++;
-		}
-		name = xasprintf("%s-%s", first->group, first->unit);
-		title = xasprintf("%s across hosts (%s, median)", first->group, first->unit);
-		ylabel = xasprintf("%s (median)", first->unit);
-		ret = plot_bars(&ps, &(struct bars){
-			.name = name, .group = first->group, .title = title, .ylabel = ylabel,
-			.caption = title, .nrows = nrows, .nseries = m->nfiles, .row_labels = rows,
-			.series = labels, .values = v });
-		for (size_t r = 0; r < nrows; r++)
-			free(rows[r]);
-		free(name);
-		free(title);
-		free(ylabel);
-	}
+	for (size_t k = 0; k < m->nkeys && !ret; k++)
+		if (!done[k])
+			ret = plot_generation(&ps, m, labels, k, done);
 	if (ret)
 		stage_abort(&stage);
 	else
 		ret = stage_commit(&stage, err, errlen);
 	plots_free(&ps);
-	free(v);
-	free(rows);
 	free(done);
 	return ret ? -1 : 0;
 }
