@@ -20,6 +20,16 @@ static const char report_usage[] =
 	"  -h, --help         this text\n\n"
 	"Exit status: 0 written; 2 bad input or the report could not be written.\n";
 
+/* "out/report/" names the same directory as "out/report". */
+static size_t trailing_slashes(const char *dir)
+{
+	size_t n = strlen(dir), k = 0;
+
+	while (k + 1 < n && dir[n - 1 - k] == '/')
+		k++;
+	return k;
+}
+
 int report_from_file(const char *path, const char *dir)
 {
 	struct results rs;
@@ -34,7 +44,7 @@ int report_from_file(const char *path, const char *dir)
 	}
 	fprintf(stderr, "vmtax: report of %zu result(s) written in %.2f s\n", rs.n,
 		(double)(now_ns() - t0) / 1e9);
-	printf("%s/index.html\n", dir);
+	printf("%.*s/index.html\n", (int)(strlen(dir) - trailing_slashes(dir)), dir);
 	results_free(&rs);
 	return EXIT_OK;
 }

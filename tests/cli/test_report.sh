@@ -83,7 +83,7 @@ grep -q "1 NUMA node" "$tmp/all/index.html" && pass "the new index.html replaced
 
 if [ -x /usr/bin/chromium ]; then
 	cat >"$tmp/probe.html" <<HTML
-<iframe id="f" src="file://$tmp/unsup/../all/index.html"></iframe>
+<iframe id="f" src="file://$tmp/all/index.html"></iframe>
 <script>
 document.getElementById('f').onload = function () {
   var imgs = this.contentDocument.images, bad = 0;
