@@ -67,6 +67,8 @@ static void group_section(const struct report *rep, const struct report_group *g
 	fputs("<h2>", f);
 	html_escape(f, g->name);
 	fputs("</h2>\n", f);
+	if (report_group_blurb(g->name))
+		fprintf(f, "<p>%s</p>\n", report_group_blurb(g->name));
 	for (size_t p = 0; p < rep->plots.n; p++) {
 		const struct plot_file *pf = &rep->plots.items[p];
 

@@ -33,6 +33,8 @@ struct report {
 void report_tax_table(const struct report *rep, struct table *t);
 /* The table of every result of a group. */
 void report_group_table(const struct report_group *g, struct table *t);
+/* What a known group measures, in a capacity planner's words; NULL for others. */
+const char *report_group_blurb(const char *group);
 /* One line describing the host the results were measured on. */
 char *report_host_line(const json_t *host);
 

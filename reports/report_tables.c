@@ -146,6 +146,30 @@ void report_group_table(const struct report_group *g, struct table *t)
 	}
 }
 
+const char *report_group_blurb(const char *group)
+{
+	static const struct {
+		const char *group, *text;
+	} blurbs[] = {
+		{ "exits", "What one VM exit costs: the guest traps to KVM, which handles it in the "
+			   "kernel or hands it to the VMM in userspace. Workloads that do I/O, take "
+			   "timer interrupts or run privileged instructions pay this per event." },
+		{ "mmu", "Memory virtualization: TLB misses cost a two-level page walk (guest "
+			 "tables on top of EPT/NPT, or shadow paging). Large working sets and small "
+			 "pages pay most; huge pages on both sides pay least." },
+		{ "ctxsw", "Context switches inside the guest against the same switches on the "
+			   "host: what thread- and process-heavy services pay." },
+		{ "numa", "Memory latency and bandwidth from each CPU node to each memory node, "
+			  "inside the guest and natively: what a VM placed across nodes pays." },
+		{ "microvm", "The VMM itself: how long creating and booting a microvm takes." },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(blurbs); i++)
+		if (!strcmp(group, blurbs[i].group))
+			return blurbs[i].text;
+	return NULL;
+}
+
 static const char *host_str(const json_t *host, const char *obj, const char *key)
 {
 	const json_t *o = obj ? json_object_get(host, obj) : host;
@@ -194,6 +218,8 @@ int report_write_md(const struct report *rep, FILE *f)
 	table_free(&t);
 	for (size_t g = 0; g < rep->ngroups; g++) {
 		fprintf(f, "\n## %s\n\n", rep->groups[g].name);
+		if (report_group_blurb(rep->groups[g].name))
+			fprintf(f, "%s\n\n", report_group_blurb(rep->groups[g].name));
 		for (size_t p = 0; p < rep->plots.n; p++)
 			if (!strcmp(rep->plots.items[p].group, rep->groups[g].name))
 				fprintf(f, "![%s](%s.png)\n\n", rep->plots.items[p].name,

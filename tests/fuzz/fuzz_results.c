@@ -2,11 +2,13 @@
 /* libFuzzer target for the one results reader: whatever bytes CI hands `vmtax compare`
  * or `vmtax report`, results_read_buffer() must either accept them or refuse them with
  * one line, never crash, leak or read out of bounds. An accepted file must also survive
- * the writer's round trip, because every file vmtax writes has to read back. */
+ * the writer's round trip, because every file vmtax writes has to read back, and
+ * compared with itself it must come out unchanged everywhere. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/compare.h"
 #include "harness/results.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -29,6 +31,16 @@ static void check_round_trip(const struct results *rs)
 	json_decref(root);
 }
 
+static void check_self_compare(const struct results *rs)
+{
+	struct comparison c;
+
+	compare_pair(rs, rs, 0.05, &c);
+	if (c.n != rs->n || c.count[VERDICT_UNCHANGED] != rs->n)
+		abort();
+	comparison_free(&c);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct results rs;
@@ -43,6 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < rs.n; i++)
 		free(result_key(&rs.items[i]));
 	check_round_trip(&rs);
+	check_self_compare(&rs);
 	results_free(&rs);
 	return 0;
 }
