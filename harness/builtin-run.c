@@ -292,6 +292,8 @@ int cmd_run(int argc, char **argv)
 		a.output, rs.interrupted ? " (interrupted)" : "");
 	code = exit_code(&rs);
 	results_free(&rs);
+	if (a.report_dir)
+		report_from_file(a.output, a.report_dir);
 	free(benches);
 	return code;
 }
