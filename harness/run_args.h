@@ -20,6 +20,7 @@ struct run_args {
 	const char *kvm_dev;			/* --kvm-dev */
 	const char *events;			/* --events LIST; NULL = the defaults */
 	bool mmu_compare;			/* --mmu-compare */
+	const char *report_dir;			/* --report; NULL = no report */
 	bool help;
 };
 

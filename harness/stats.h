@@ -34,4 +34,13 @@ bool count_matches(uint64_t expected, uint64_t observed, uint64_t slack);
  * small constant for the doorbells around the region. */
 uint64_t count_slack(uint64_t expected, uint64_t ticks, uint64_t tsc_khz);
 
+/* Two-sided p-value of the Mann-Whitney U test that samples a and b come from the
+ * same distribution: rank-based, so it suits round timings with a skewed tail. Exact
+ * (the U distribution from the Gaussian binomial) when there are no ties and both
+ * sets have at most STATS_MWU_EXACT_MAX samples, else the normal approximation with
+ * tie and continuity corrections. 1 when either set is empty. With 3 rounds a side
+ * the smallest exact p is 0.1: too few rounds can never be significant. */
+#define STATS_MWU_EXACT_MAX 50
+double stats_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb);
+
 #endif
