@@ -82,6 +82,10 @@ struct result *bench_run_guest(struct bench_ctx *ctx, const struct bench *b,
  * twin and set the overhead ratio. */
 void bench_run_native(struct bench_ctx *ctx, struct result *r, measure_loop_fn loop, void *arg);
 
+/* The same timing, for native-only results (reference points): opts->repeat
+ * per-operation samples into out. */
+void bench_native_samples(struct bench_ctx *ctx, measure_loop_fn loop, void *arg, double *out);
+
 /* Per-operation samples from raw rounds: (ticks - median empty) / iters. */
 void bench_samples_from_ticks(uint64_t iters, const uint64_t *empty, const uint64_t *ticks,
 			      size_t n, double *out);
