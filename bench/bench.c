@@ -122,6 +122,7 @@ static void validate(const struct bench_ctx *ctx, struct vm *vm, struct result *
 {
 	const struct vcpu *v = vm->vcpu[0];
 	struct validation *val = &r->validation;
+	enum count_verdict verdict;
 	uint64_t observed;
 
 	if (!check->stat)
@@ -136,9 +137,10 @@ static void validate(const struct bench_ctx *ctx, struct vm *vm, struct result *
 		return;
 	}
 	val->observed = observed;
-	val->ok = count_matches(val->expected, observed,
+	verdict = count_verdict(val->expected, observed,
 				count_slack(val->expected, v->end_tsc - v->begin_tsc,
 					    ctx->host->tsc_khz));
+	val->ok = verdict == COUNT_OK;
 	if (val->ok)
 		return;
 	/* Almost no events at all is not a broken benchmark but a host where the
@@ -146,12 +148,12 @@ static void validate(const struct bench_ctx *ctx, struct vm *vm, struct result *
 	 * faulting runs straight on the CPU), or reaches it inside KVM's instruction
 	 * emulator, which handles most instructions without an exit (CPL0 on PVM).
 	 * Say which, keep the samples as evidence. */
-	if (val->expected && observed < val->expected / 100 && loop_emulated(vm, expected_ops))
+	if (verdict == COUNT_ABSENT && loop_emulated(vm, expected_ops))
 		result_set_status(r, RESULT_UNSUPPORTED,
 				  "the loop ran in KVM's instruction emulator, which handles the operation without an exit: '%s' moved by %llu over %llu operations",
 				  check->stat, (unsigned long long)observed,
 				  (unsigned long long)expected_ops);
-	else if (val->expected && observed < val->expected / 100)
+	else if (verdict == COUNT_ABSENT)
 		result_set_status(r, RESULT_UNSUPPORTED,
 				  "the operation does not reach KVM on this host: '%s' moved by %llu over %llu operations",
 				  check->stat, (unsigned long long)observed,

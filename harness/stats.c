@@ -105,6 +105,13 @@ bool count_matches(uint64_t expected, uint64_t observed, uint64_t slack)
 	return observed >= expected && observed - expected <= slack;
 }
 
+enum count_verdict count_verdict(uint64_t expected, uint64_t observed, uint64_t slack)
+{
+	if (count_matches(expected, observed, slack))
+		return COUNT_OK;
+	return expected && observed < expected / 100 ? COUNT_ABSENT : COUNT_MISMATCH;
+}
+
 static uint64_t add_sat(uint64_t a, uint64_t b)
 {
 	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
