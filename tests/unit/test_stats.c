@@ -174,6 +174,12 @@ static void test_count_verdict(void **state)
 	assert_int_equal(count_verdict(100000, 999, 10), COUNT_ABSENT);
 	assert_int_equal(count_verdict(36000, 44, 10), COUNT_ABSENT);
 	assert_int_equal(count_verdict(1000, 0, 10), COUNT_ABSENT);
+	/* A short run: one timer-tick exit over 168 operations is noise, not a count. */
+	assert_int_equal(count_verdict(168, 1, 7), COUNT_ABSENT);
+	assert_int_equal(count_verdict(168, 15, 30), COUNT_ABSENT);
+	assert_int_equal(count_verdict(168, 16, 30), COUNT_MISMATCH);
+	/* Half the exits missing is a wrong count however large the slack. */
+	assert_int_equal(count_verdict(100, 50, 300), COUNT_MISMATCH);
 	/* A control that must not exit is never "absent", only ok or a mismatch. */
 	assert_int_equal(count_verdict(0, 0, 4), COUNT_OK);
 	assert_int_equal(count_verdict(0, 5, 4), COUNT_MISMATCH);
