@@ -160,8 +160,10 @@ static void add_common(struct result *r, const struct exit_bench *x)
 {
 	if (x->params)
 		json_object_update(r->params, x->params);
-	json_object_set_new(r->extra, "handled_in",
-			    json_string(x->userspace ? "userspace" : "kernel"));
+	/* A control that must not exit (per_iter 0) is handled nowhere. */
+	if (x->check.per_iter)
+		json_object_set_new(r->extra, "handled_in",
+				    json_string(x->userspace ? "userspace" : "kernel"));
 }
 
 struct result *exit_bench_run(struct bench_ctx *ctx, const struct bench *b, struct exit_bench *x)
