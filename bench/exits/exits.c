@@ -194,3 +194,51 @@ struct result *exit_bench_run(struct bench_ctx *ctx, const struct bench *b, stru
 	free(rt.v);
 	return r;
 }
+
+void exits_run_scratch_mmio(struct bench_ctx *ctx, const struct bench *b)
+{
+	struct exit_bench x = exit_bench_init(ctx, b->id);
+
+	x.check.stat = "mmio_exits";
+	x.check.per_iter = 1;
+	x.check.exit_hook = exits_scratch_mmio;
+	x.userspace = true;
+	exit_bench_run(ctx, b, &x);
+}
+
+/* Validated by `exits`, not `io_exits`: KVM's instruction emulator (CPL0 on PVM hosts)
+ * returns port I/O to userspace without counting an I/O exit, and our own count of
+ * KVM_EXIT_IO exits (userspace_exits) pins each exit to the port. */
+void exits_run_user_port(struct bench_ctx *ctx, const struct bench *b)
+{
+	struct exit_bench x = exit_bench_init(ctx, b->id);
+
+	x.cfg.arg[0] = EXITS_USER_PORT;
+	x.check.stat = "exits";
+	x.check.per_iter = 1;
+	x.check.exit_hook = exits_user_port;
+	x.userspace = true;
+	x.params = json_pack("{s:i}", "port", EXITS_USER_PORT);
+	exit_bench_run(ctx, b, &x);
+}
+
+void exits_run_msr(struct bench_ctx *ctx, const struct bench *b)
+{
+	struct exit_bench x = exit_bench_init(ctx, b->id);
+
+	x.cfg.arg[0] = EXITS_MSR;
+	x.check.stat = "exits";
+	x.check.per_iter = 1;
+	x.params = json_pack("{s:s}", "msr", EXITS_MSR_NAME);
+	exit_bench_run(ctx, b, &x);
+}
+
+void exits_run_control(struct bench_ctx *ctx, const struct bench *b, measure_loop_fn native)
+{
+	struct exit_bench x = exit_bench_init(ctx, b->id);
+
+	x.check.stat = "exits";
+	x.check.per_iter = 0;
+	x.native = native;
+	exit_bench_run(ctx, b, &x);
+}

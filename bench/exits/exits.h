@@ -30,6 +30,23 @@ struct exit_bench exit_bench_init(const struct bench_ctx *ctx, const char *body)
 /* Probe, then measure; adds and returns the result. */
 struct result *exit_bench_run(struct bench_ctx *ctx, const struct bench *b, struct exit_bench *x);
 
+/* IA32_TSC_ADJUST: intercepted by KVM on Intel and AMD alike and handled in the kernel
+ * (kvm-unit-tests' vmexit uses it for the same reason); writing 0 while it is 0
+ * leaves the guest TSC alone. */
+#define EXITS_MSR		0x3b
+#define EXITS_MSR_NAME		"IA32_TSC_ADJUST"
+
+/* Run functions that benchmarks differing only in their guest body share (the body
+ * is named like the bench): */
+/* 8-byte MMIO to the unbacked scratch page at CPL3: KVM_EXIT_MMIO, `mmio_exits`. */
+void exits_run_scratch_mmio(struct bench_ctx *ctx, const struct bench *b);
+/* Port I/O at CPL0 to EXITS_USER_PORT: KVM_EXIT_IO, `exits`. */
+void exits_run_user_port(struct bench_ctx *ctx, const struct bench *b);
+/* An access to EXITS_MSR at CPL0, handled in the kernel: `exits`. */
+void exits_run_msr(struct bench_ctx *ctx, const struct bench *b);
+/* A control that must not exit (`exits` moves by 0), with its native twin. */
+void exits_run_control(struct bench_ctx *ctx, const struct bench *b, measure_loop_fn native);
+
 /* A native reference point (exits/ref-*): loop timed on the host, pinned like every
  * native twin, as a result of its own (params.where "native", extra.reference). */
 struct result *exits_run_reference(struct bench_ctx *ctx, const struct bench *b,

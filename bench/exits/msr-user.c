@@ -11,7 +11,6 @@
 #include <sys/ioctl.h>
 
 #include "bench/exits/exits.h"
-#include "bench/exits/msr.h"
 
 static int filter_msr(struct vm *vm, void *ctx, char *err, size_t errlen)
 {

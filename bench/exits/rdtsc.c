@@ -7,12 +7,7 @@
 
 static void run_rdtsc(struct bench_ctx *ctx, const struct bench *b)
 {
-	struct exit_bench x = exit_bench_init(ctx, b->id);
-
-	x.check.stat = "exits";
-	x.check.per_iter = 0;
-	x.native = rdtsc_loop;
-	exit_bench_run(ctx, b, &x);
+	exits_run_control(ctx, b, rdtsc_loop);
 }
 
 static const struct bench exits_rdtsc = {
