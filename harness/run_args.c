@@ -12,7 +12,8 @@
 
 const char run_usage[] =
 	"usage: vmtax run [-b GLOB]... [--suite quick|full] [-o FILE] [--cpu N]\n"
-	"                 [--repeat R] [--time-goal S] [--watchdog S] [--kvm-dev PATH]\n\n"
+	"                 [--repeat R] [--time-goal S] [--watchdog S] [--kvm-dev PATH]\n"
+	"                 [--events LIST] [--mmu-compare]\n\n"
 	"Run benchmarks in the microvm and natively, write a results file (schema vmtax/1)\n"
 	"atomically and print a summary table. Progress goes to stderr.\n\n"
 	"  -b, --bench GLOB   benchmarks whose id matches GLOB ('exits/*'); repeatable;\n"
@@ -29,6 +30,14 @@ const char run_usage[] =
 	"      --watchdog S   seconds without a guest doorbell before the run is stopped\n"
 	"                     (default 10)\n"
 	"      --kvm-dev PATH KVM device (default $VMTAX_KVM_DEV or /dev/kvm)\n"
+	"      --events LIST  hardware events to count on every benchmark, comma-separated\n"
+	"                     libpfm4 names (default: this CPU's TLB-walk events, cycles,\n"
+	"                     instructions); page-faults, context-switches and\n"
+	"                     cpu-migrations are always counted\n"
+	"      --mmu-compare  root, bare-metal kvm_intel/kvm_amd: run the benchmarks\n"
+	"                     (default mmu/*) with EPT/NPT and again with shadow paging,\n"
+	"                     reloading the module, into one file (params.mmu says which);\n"
+	"                     the original setting is restored on every way out\n"
 	"  -h, --help         this text\n\n"
 	"Exit status: 0 every result ok or unsupported; 1 a benchmark failed or was\n"
 	"invalid; 2 bad usage or environment; 130 interrupted (partial results written).\n";
@@ -65,7 +74,8 @@ static int parse_uint(const char *opt, const char *s, long lo, long hi, long *ou
 	return 0;
 }
 
-enum { OPT_SUITE = 256, OPT_CPU, OPT_REPEAT, OPT_TIME_GOAL, OPT_WATCHDOG, OPT_KVM_DEV };
+enum { OPT_SUITE = 256, OPT_CPU, OPT_REPEAT, OPT_TIME_GOAL, OPT_WATCHDOG, OPT_KVM_DEV, OPT_EVENTS,
+       OPT_MMU_COMPARE };
 
 static const struct option long_opts[] = {
 	{ "bench", required_argument, NULL, 'b' },
@@ -76,6 +86,8 @@ static const struct option long_opts[] = {
 	{ "time-goal", required_argument, NULL, OPT_TIME_GOAL },
 	{ "watchdog", required_argument, NULL, OPT_WATCHDOG },
 	{ "kvm-dev", required_argument, NULL, OPT_KVM_DEV },
+	{ "events", required_argument, NULL, OPT_EVENTS },
+	{ "mmu-compare", no_argument, NULL, OPT_MMU_COMPARE },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -122,6 +134,13 @@ static int parse_one(int c, struct run_args *a, char *err, size_t errlen)
 		return parse_double("--watchdog", optarg, 0.1, 3600, &a->watchdog_s, err, errlen);
 	case OPT_KVM_DEV:
 		a->kvm_dev = optarg;
+		return 0;
+	case OPT_EVENTS:
+		/* The names are checked against libpfm4 by cmd_run. */
+		a->events = optarg;
+		return 0;
+	case OPT_MMU_COMPARE:
+		a->mmu_compare = true;
 		return 0;
 	case 'h':
 		a->help = true;

@@ -18,6 +18,8 @@ struct run_args {
 	double time_goal_s;			/* --time-goal; 0 = suite default */
 	double watchdog_s;			/* --watchdog */
 	const char *kvm_dev;			/* --kvm-dev */
+	const char *events;			/* --events LIST; NULL = the defaults */
+	bool mmu_compare;			/* --mmu-compare */
 	bool help;
 };
 

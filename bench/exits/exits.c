@@ -35,14 +35,10 @@ struct result *exits_run_reference(struct bench_ctx *ctx, const struct bench *b,
 				   measure_loop_fn loop, void *arg)
 {
 	struct result *r = results_add(ctx->results, b->id, b->unit);
-	double *s = xcalloc(ctx->opts->repeat, sizeof(double));
 
 	json_object_set_new(r->params, "where", json_string("native"));
 	json_object_set_new(r->extra, "reference", json_true());
-	bench_native_samples(ctx, loop, arg, s);
-	result_set_samples(r, s, ctx->opts->repeat);
-	r->ns = ticks_to_ns(ctx, r->stats.median);
-	free(s);
+	bench_run_reference(ctx, r, loop, arg);
 	return r;
 }
 
@@ -137,8 +133,7 @@ static void forward_inspect(struct vm *vm, struct result *r, void *ctx)
 static void set_round_trips(const struct bench_ctx *ctx, struct result *r,
 			    const struct round_trips *rt)
 {
-	uint64_t ops = (uint64_t)json_integer_value(json_object_get(r->extra, "iterations")) *
-		       r->nsamples;
+	uint64_t ops = (uint64_t)json_integer_value(json_object_get(r->extra, "ops"));
 	struct stats st;
 
 	json_object_set_new(r->extra, "userspace_exits", json_integer((json_int_t)rt->handled));

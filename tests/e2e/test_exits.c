@@ -60,6 +60,8 @@ static void assert_userspace_view(const struct result *r)
 	json_t *rt = json_object_get(r->extra, "host_round_trip");
 	json_int_t iters = json_integer_value(json_object_get(r->extra, "iterations"));
 
+	assert_int_equal(json_integer_value(json_object_get(r->extra, "ops")),
+			 iters * (json_int_t)r->nsamples);
 	assert_int_equal(json_integer_value(json_object_get(r->extra, "userspace_exits")),
 			 iters * (json_int_t)r->nsamples);
 	assert_non_null(rt);
