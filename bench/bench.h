@@ -88,6 +88,10 @@ struct result *bench_run_guest(struct bench_ctx *ctx, const struct bench *b,
  * extra.native_counters, their operation count to extra.native_ops. */
 void bench_run_native(struct bench_ctx *ctx, struct result *r, measure_loop_fn loop, void *arg);
 
+/* A native-only result (a reference point): r's samples, counters and extra.ops from
+ * loop timed as bench_run_native times a twin. */
+void bench_run_reference(struct bench_ctx *ctx, struct result *r, measure_loop_fn loop, void *arg);
+
 /* The hardware events of this run: --events, else the defaults for this CPU. */
 const struct counter_spec *bench_counter_spec(const struct bench_ctx *ctx);
 
