@@ -89,9 +89,13 @@ struct result *bench_run_guest(struct bench_ctx *ctx, const struct bench *b,
  * extra.native_counters, their operation count to extra.native_ops. */
 void bench_run_native(struct bench_ctx *ctx, struct result *r, measure_loop_fn loop, void *arg);
 
-/* A thread or process (tid) the next bench_run_native's loop works with (the other
- * side of a ping-pong): its counters cover the same measured rounds and add to the
- * twin's extra.native_counters. Call before bench_run_native, once per partner. */
+/* A native-only result (a reference point): r's samples, counters and extra.ops from
+ * loop timed as bench_run_native times a twin. */
+void bench_run_reference(struct bench_ctx *ctx, struct result *r, measure_loop_fn loop, void *arg);
+
+/* A thread or process (tid) the next bench_run_native's or bench_run_reference's loop
+ * works with (the other side of a ping-pong): its counters cover the same measured
+ * rounds and add to the loop's own. Call before it, once per partner. */
 #define BENCH_NATIVE_PARTNERS 2
 void bench_native_partner(struct bench_ctx *ctx, pid_t tid);
 

@@ -39,21 +39,7 @@ struct result *ctxsw_native_result(struct bench_ctx *ctx, const struct bench *b,
 
 	json_object_set_new(r->params, "where", json_string("native"));
 	json_object_set_new(r->params, "via", json_string(via));
-	/* Timed by the one native path, then its samples become the result's own: this
-	 * result is the native point itself, not a twin of something. */
-	bench_run_native(ctx, r, loop, arg);
-	result_set_samples(r, r->native_samples, r->native_nsamples);
-	json_object_update(r->counters, json_object_get(r->extra, "native_counters"));
-	json_object_set(r->extra, "ops", json_object_get(r->extra, "native_ops"));
-	json_object_del(r->extra, "native_counters");
-	json_object_del(r->extra, "native_ops");
-	free(r->native_samples);
-	r->native_samples = NULL;
-	r->native_nsamples = 0;
-	memset(&r->native, 0, sizeof(r->native));
-	r->has_native = false;
-	r->overhead = 0;
-	r->ns = ticks_to_ns(ctx, r->stats.median);
+	bench_run_reference(ctx, r, loop, arg);
 	return r;
 }
 

@@ -5,20 +5,14 @@
 #include <sys/syscall.h>
 
 #include "bench/ctxsw/ctxsw.h"
+#include "bench/exits/insn.h"
 
 /* The raw instruction, not libc's wrapper, so both sides pay the same path. */
-static uint64_t getppid_loop(uint64_t n, void *arg)
-{
-	uint64_t t0 = rdtsc_fenced();
+INSN_LOOP(getppid_loop, {
+	uint64_t nr = SYS_getppid;
 
-	(void)arg;
-	for (uint64_t i = 0; i < n; i++) {
-		uint64_t nr = SYS_getppid;
-
-		__asm__ volatile("syscall" : "+a"(nr) : : "rcx", "r11", "memory");
-	}
-	return rdtsc_fenced() - t0;
-}
+	__asm__ volatile("syscall" : "+a"(nr) : : "rcx", "r11", "memory");
+})
 
 /* No KVM stat proves a guest-internal syscall on every host (on VMX/SVM it does not
  * exit at all), so the guest's own entry counter does: every call issued entered the
