@@ -96,8 +96,9 @@ static void check_hlt_in_guest(struct vm *vm, struct result *r)
 			  (unsigned long long)halts, (unsigned long long)ops);
 }
 
-/* What the partner vCPU's halts did: KVM's own account of every wake-up. */
-static void record_partner(struct vm *vm, struct result *r, void *ctx)
+/* After the run: what the partner vCPU's halts did (KVM's own account of every
+ * wake-up), and whether HLT really stayed in the guest when asked to. */
+static void inspect_run(struct vm *vm, struct result *r, void *ctx)
 {
 	const struct ipi_plan *p = ctx;
 
@@ -131,7 +132,7 @@ struct result *ipi_run(struct bench_ctx *ctx, const struct bench *b, const struc
 	/* vCPU 0 halts once per round trip; with HLT left to the guest, never exits. */
 	struct guest_check check = {
 		.stat = "halt_exits", .per_iter = p->variant == HALT_IN_GUEST ? 0 : 1,
-		.inspect = record_partner, .hook_ctx = (void *)p,
+		.inspect = inspect_run, .hook_ctx = (void *)p,
 	};
 	struct result *r;
 	char why[200];
