@@ -32,41 +32,32 @@ void ctxsw_validate_count(struct result *r, const char *what, uint64_t expected,
 				  (unsigned long long)observed, (unsigned long long)expected);
 }
 
-struct result *ctxsw_native_result(struct bench_ctx *ctx, const struct bench *b,
-				   const char *via, measure_loop_fn loop, void *arg)
-{
-	struct result *r = results_add(ctx->results, b->id, b->unit);
-
-	json_object_set_new(r->params, "where", json_string("native"));
-	json_object_set_new(r->params, "via", json_string(via));
-	bench_run_reference(ctx, r, loop, arg);
-	return r;
-}
-
-int ctxsw_pin(int cpu)
+/* Pin the calling thread to one host CPU. */
+static int pin(int cpu)
 {
 	cpu_set_t set;
 
-	if (cpu < 0)
-		return 0;
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
 	return sched_setaffinity(0, sizeof(set), &set);
 }
 
-pid_t ctxsw_spawn(int cpu, void (*fn)(void *), void *arg)
+/* A partner process: forked, pinned to cpu, runs fn(arg) and exits; it dies with its
+ * parent. -1 with errno when fork fails. */
+static pid_t spawn(int cpu, void (*fn)(void *), void *arg)
 {
 	pid_t pid = fork();
 
 	if (pid)
 		return pid;
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	ctxsw_pin(cpu);
+	pin(cpu);
 	fn(arg);
 	_exit(0);
 }
 
-void ctxsw_reap(pid_t pid)
+/* Wait for the partner after telling it to stop; SIGKILL when it does not within 1 s. */
+static void reap(pid_t pid)
 {
 	for (int i = 0; i < 100; i++) {
 		if (waitpid(pid, NULL, WNOHANG) == pid)
@@ -117,7 +108,7 @@ static void *pinned_thread(void *p)
 	void *(*fn)(void *) = s->fn;
 	void *arg = s->arg;
 
-	ctxsw_pin(s->cpu);
+	pin(s->cpu);
 	s->tid = (pid_t)syscall(SYS_gettid);	/* s belongs to the creator from here */
 	return fn(arg);
 }
@@ -268,7 +259,7 @@ static void twin_start(struct bench_ctx *ctx, struct twin_run *tr, const struct 
 	tr->t = t;
 	tr->p = pair_new(t->ws);
 	if (t->process) {
-		tr->pid = ctxsw_spawn(t->partner_cpu, process_main, tr);
+		tr->pid = spawn(t->partner_cpu, process_main, tr);
 		if (tr->pid < 0)
 			die_errno("fork of a native twin's partner");
 		tr->tid = tr->pid;
@@ -287,7 +278,7 @@ static void twin_stop(struct twin_run *tr)
 	futex_wake(&p->turn);
 	close(p->ab[1]);		/* the pipe partner reads EOF */
 	if (tr->t->process)
-		ctxsw_reap(tr->pid);
+		reap(tr->pid);
 	else
 		pthread_join(tr->thread, NULL);
 	close(p->ab[0]);
@@ -321,8 +312,11 @@ struct result *ctxsw_twin_result(struct bench_ctx *ctx, const struct bench *b,
 	struct twin_run tr;
 	struct result *r;
 
+	r = results_add(ctx->results, b->id, b->unit);
+	json_object_set_new(r->params, "where", json_string("native"));
+	json_object_set_new(r->params, "via", json_string(ctxsw_via_name(t->via)));
 	twin_start(ctx, &tr, t);
-	r = ctxsw_native_result(ctx, b, ctxsw_via_name(t->via), loop_of(t->via), tr.p);
+	bench_run_reference(ctx, r, loop_of(t->via), tr.p);
 	twin_stop(&tr);
 	describe_twin(r->extra, "native", t);
 	return r;

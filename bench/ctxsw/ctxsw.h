@@ -18,22 +18,6 @@
 void ctxsw_validate_count(struct result *r, const char *what, uint64_t expected,
 			  uint64_t observed);
 
-/* An extra native twin as its own result (conventions.md: params.where = "native",
- * params.via = via), timed like every native twin (partners declared before with
- * bench_native_partner); its counters and ops are the result's own. Returns it for
- * more params. */
-struct result *ctxsw_native_result(struct bench_ctx *ctx, const struct bench *b,
-				   const char *via, measure_loop_fn loop, void *arg);
-
-/* Pin the calling thread to one host CPU (-1: leave it). 0 or -1 with errno. */
-int ctxsw_pin(int cpu);
-
-/* A partner process for a native twin: forked, pinned to cpu, runs fn(arg) and exits;
- * it dies with its parent. -1 with errno when fork fails. */
-pid_t ctxsw_spawn(int cpu, void (*fn)(void *), void *arg);
-/* Wait for the partner after telling it to stop; SIGKILL when it does not within 1 s. */
-void ctxsw_reap(pid_t pid);
-
 /*
  * The native ping-pong twins: side A (the timed loop, on the run's CPU) hands a token
  * to side B and waits for it back; each side touches its own ws bytes first (lmbench
@@ -53,7 +37,8 @@ struct ctxsw_twin {
 const char *ctxsw_via_name(enum ctxsw_via via);
 /* Time it as r's native twin (extra.native_via, extra.native_partner). */
 void ctxsw_run_twin(struct bench_ctx *ctx, struct result *r, const struct ctxsw_twin *t);
-/* Time it as its own result (ctxsw_native_result: params.where, params.via). */
+/* Time it as its own result: params.where = "native", params.via (conventions.md),
+ * its counters (B's included) and ops its own. */
 struct result *ctxsw_twin_result(struct bench_ctx *ctx, const struct bench *b,
 				 const struct ctxsw_twin *t);
 
