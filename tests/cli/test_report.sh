@@ -145,6 +145,8 @@ expect "three files: hardware-generation view with plots" 0 "$VMTAX" compare --l
 	--plot "$tmp/gen" "$FIX/compare-base.json" "$FIX/compare-slower.json" "$FIX/compare-changed.json"
 head -1 "$tmp/out" | grep -qE "^result +unit +old +new +pvm$" && pass "one column per file, by label" || fail "one column per file, by label"
 grep -qE "^exits/mmio .*\(1\.20x\)" "$tmp/out" && pass "ratios to the first file" || fail "ratios to the first file"
+expect "three files, default labels" 0 "$VMTAX" compare "$FIX/compare-base.json" "$FIX/compare-slower.json" "$FIX/compare-changed.json"
+head -1 "$tmp/out" | grep -qE "2.00GHz #1 +Intel.* #2 +AMD EPYC$" && pass "columns labelled by host CPU, repeats numbered" || fail "columns labelled by host CPU, repeats numbered"
 python3 - "$tmp/gen" <<'PY' && pass "generation plots are valid PNG and SVG" || fail "generation plots are valid PNG and SVG"
 import os, sys
 fs = sorted(os.listdir(sys.argv[1]))
