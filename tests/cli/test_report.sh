@@ -54,6 +54,8 @@ grep -qx "$tmp/all/index.html" "$tmp/out" && pass "report prints the path of ind
 check_report "every group" "$tmp/all" exits mmu-latency mmu-tlb-walks mmu-bars ctxsw \
 	numa-0 numa-1 numa-2 microvm-bars future-bars
 grep -q "exits=150003 (1/op)" "$tmp/all/index.html" && pass "counters in the table, per operation" || fail "counters in the table, per operation"
+grep -q "cpl=0, emulated=true, handled_in=kernel" "$tmp/all/index.html" \
+	&& pass "bench details (CPL, emulated, handled in) in the table" || fail "bench details (CPL, emulated, handled in) in the table"
 grep -q "DTLB_LOAD_MISSES:WALK_COMPLETED: not counted (event not in this PMU)" "$tmp/all/index.html" \
 	&& pass "uncounted hardware events say why" || fail "uncounted hardware events say why"
 grep -q "&lt;b&gt;x&lt;/b&gt;" "$tmp/all/index.html" && ! grep -q "<b>x</b>" "$tmp/all/index.html" \
