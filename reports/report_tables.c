@@ -47,7 +47,7 @@ static char *append_uncounted(char *s, json_t *unsup)
 
 	json_object_foreach(unsup, key, v) {
 		bool first = true, seen = false;
-		char *names = xstrdup("");
+		char *names;
 
 		json_object_foreach(unsup, other, w) {
 			if (other == key)
@@ -56,6 +56,7 @@ static char *append_uncounted(char *s, json_t *unsup)
 		}
 		if (seen)
 			continue;
+		names = xstrdup("");
 		json_object_foreach(unsup, other, w)
 			if (!strcmp(reason_of(v), reason_of(w))) {
 				next = xasprintf("%s%s%s", names, first ? "" : ", ", other);
