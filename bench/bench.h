@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "harness/hostinfo.h"
 #include "harness/results.h"
@@ -76,9 +77,9 @@ struct guest_check {
 /*
  * Boot a VM running the guest body cfg->bench, which must call guest_measure();
  * turn its rounds into per-operation samples (TSC ticks, or ns when b->unit is "ns";
- * empty loop subtracted), validate the KVM stat delta, record counters (KVM stats and
- * perf events of every vCPU thread over the measured rounds), ops (iterations x
- * rounds), cpl and emulated. The result is added
+ * empty loop subtracted),
+ * validate the KVM stat delta, record counters (KVM stats and perf events of every
+ * vCPU thread over the measured rounds), ops (iterations x rounds), cpl and emulated. The result is added
  * to ctx->results with the given unit and returned (status failed with the reason when
  * the VM could not be created or the guest failed).
  */
@@ -90,11 +91,15 @@ struct result *bench_run_guest(struct bench_ctx *ctx, const struct bench *b,
  * extra.native_counters, their operation count to extra.native_ops. */
 void bench_run_native(struct bench_ctx *ctx, struct result *r, measure_loop_fn loop, void *arg);
 
-/* A native-only result (a reference point, a native sweep point): loop timed like
- * bench_run_native, its rounds as the result's own samples, params.where = "native".
- * Added to ctx->results and returned. */
-struct result *bench_run_native_only(struct bench_ctx *ctx, const struct bench *b,
-				     measure_loop_fn loop, void *arg);
+/* A native-only result (a reference point): r's samples, counters and extra.ops from
+ * loop timed as bench_run_native times a twin. */
+void bench_run_reference(struct bench_ctx *ctx, struct result *r, measure_loop_fn loop, void *arg);
+
+/* A thread or process (tid) the next bench_run_native's or bench_run_reference's loop
+ * works with (the other side of a ping-pong): its counters cover the same measured
+ * rounds and add to the loop's own. Call before it, once per partner. */
+#define BENCH_NATIVE_PARTNERS 2
+void bench_native_partner(struct bench_ctx *ctx, pid_t tid);
 
 /* The hardware events of this run: --events, else the defaults for this CPU. */
 const struct counter_spec *bench_counter_spec(const struct bench_ctx *ctx);

@@ -115,14 +115,16 @@ static json_t *config_json(const struct run_args *a, const struct run_opts *o)
 }
 
 /* --events names what the user wants counted: a name libpfm4 does not know is a
- * usage error before anything runs. Without it, the defaults for this CPU. */
+ * usage error before anything runs. Without it, the defaults for this CPU; a
+ * libpfm4 that cannot start costs the hardware events, not the run. */
 static void choose_events(const struct run_args *a, struct counter_spec *spec)
 {
 	char err[320];
 
-	if (a->events ? counters_spec_parse(a->events, spec, err, sizeof(err))
-		      : counters_spec_default(spec, err, sizeof(err)))
+	if (a->events && counters_spec_parse(a->events, spec, err, sizeof(err)))
 		die("run: %s", err);
+	if (!a->events && counters_spec_default(spec, err, sizeof(err)))
+		pr_warn("no hardware events counted: %s", err);
 }
 
 static json_t *tool_json(void)
@@ -292,6 +294,8 @@ int cmd_run(int argc, char **argv)
 		a.output, rs.interrupted ? " (interrupted)" : "");
 	code = exit_code(&rs);
 	results_free(&rs);
+	if (a.report_dir)
+		report_from_file(a.output, a.report_dir);
 	free(benches);
 	return code;
 }

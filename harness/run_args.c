@@ -13,7 +13,8 @@
 const char run_usage[] =
 	"usage: vmtax run [-b GLOB]... [--suite quick|full] [-o FILE] [--cpu N]\n"
 	"                 [--repeat R] [--time-goal S] [--watchdog S] [--kvm-dev PATH]\n"
-	"                 [--events LIST] [--mmu-compare] [--max-ws SIZE]\n\n"
+	"                 [--events LIST] [--mmu-compare] [--report DIR]\n"
+	"                 [--max-ws SIZE]\n\n"
 	"Run benchmarks in the microvm and natively, write a results file (schema vmtax/1)\n"
 	"atomically and print a summary table. Progress goes to stderr.\n\n"
 	"  -b, --bench GLOB   benchmarks whose id matches GLOB ('exits/*'); repeatable;\n"
@@ -40,6 +41,8 @@ const char run_usage[] =
 	"                     (default mmu/*) with EPT/NPT and again with shadow paging,\n"
 	"                     reloading the module, into one file (params.mmu says which);\n"
 	"                     the original setting is restored on every way out\n"
+	"      --report DIR   then write the report of the results into DIR (as\n"
+	"                     'vmtax report FILE -o DIR') and print its index.html\n"
 	"  -h, --help         this text\n\n"
 	"Exit status: 0 every result ok or unsupported; 1 a benchmark failed or was\n"
 	"invalid; 2 bad usage or environment; 130 interrupted (partial results written).\n";
@@ -104,7 +107,7 @@ static int parse_size(const char *opt, const char *s, uint64_t lo, uint64_t hi, 
 }
 
 enum { OPT_SUITE = 256, OPT_CPU, OPT_REPEAT, OPT_TIME_GOAL, OPT_WATCHDOG, OPT_KVM_DEV, OPT_EVENTS,
-       OPT_MMU_COMPARE, OPT_MAX_WS };
+       OPT_MMU_COMPARE, OPT_REPORT, OPT_MAX_WS };
 
 static const struct option long_opts[] = {
 	{ "bench", required_argument, NULL, 'b' },
@@ -117,6 +120,7 @@ static const struct option long_opts[] = {
 	{ "kvm-dev", required_argument, NULL, OPT_KVM_DEV },
 	{ "events", required_argument, NULL, OPT_EVENTS },
 	{ "mmu-compare", no_argument, NULL, OPT_MMU_COMPARE },
+	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "max-ws", required_argument, NULL, OPT_MAX_WS },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
@@ -174,6 +178,13 @@ static int parse_one(int c, struct run_args *a, char *err, size_t errlen)
 		return 0;
 	case OPT_MMU_COMPARE:
 		a->mmu_compare = true;
+		return 0;
+	case OPT_REPORT:
+		if (!*optarg) {
+			snprintf(err, errlen, "--report: empty directory name");
+			return -1;
+		}
+		a->report_dir = optarg;
 		return 0;
 	case 'h':
 		a->help = true;

@@ -22,6 +22,7 @@ struct run_args {
 	uint64_t max_ws;			/* --max-ws bytes; 0 = no cap */
 	const char *events;			/* --events LIST; NULL = the defaults */
 	bool mmu_compare;			/* --mmu-compare */
+	const char *report_dir;			/* --report; NULL = no report */
 	bool help;
 };
 

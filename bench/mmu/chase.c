@@ -115,17 +115,16 @@ struct result *chase_native_point(struct bench_ctx *ctx, const struct bench *b, 
 
 	n->size = ws;
 	n->buf = no_thp ? NULL : mmu_native_map(ws, thp);
+	r = results_add(ctx->results, b->id, b->unit);
 	if (n->buf) {
 		n->pos = chase_build(n->buf, ws, stride, CHASE_SEED);
-		r = bench_run_native_only(ctx, b, chase_loop, &n->pos);
+		bench_run_reference(ctx, r, chase_loop, &n->pos);
 		mmu_record_native_page(r, n->buf, ws);
+	} else if (no_thp) {
+		result_set_status(r, RESULT_UNSUPPORTED, "%s", no_thp);
 	} else {
-		r = results_add(ctx->results, b->id, b->unit);
-		if (no_thp)
-			result_set_status(r, RESULT_UNSUPPORTED, "%s", no_thp);
-		else
-			result_set_status(r, RESULT_FAILED, "mmap of %llu KiB for the native chase failed",
-					  (unsigned long long)(ws >> 10));
+		result_set_status(r, RESULT_FAILED, "mmap of %llu KiB for the native chase failed",
+				  (unsigned long long)(ws >> 10));
 	}
 	set_params(r, "native", thp ? "2m" : "4k", thp ? "thp" : "4k", ws);
 	mmu_tag(ctx, r);

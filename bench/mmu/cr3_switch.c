@@ -34,7 +34,7 @@ static int build_second_space(struct vm *vm, void *ctx, char *err, size_t errlen
 			       vm->data_gpa + (s->pages + 1) * PAGE_4K };
 	uint64_t root[2] = { vm->pt.root, 0 };
 
-	if (pt_new_root(&vm->pt, &root[1]) || vm_map_address_space(vm, root[1])) {
+	if (pt_new_root(&vm->pt, &root[1]) || vm_map_identity(vm, root[1])) {
 		snprintf(err, errlen, "second address space: page-table pool exhausted");
 		return -1;
 	}
