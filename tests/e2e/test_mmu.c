@@ -211,11 +211,15 @@ static void test_page_walk(void **state)
 	rs = run_small("mmu/page-walk");
 	assert_tagged(rs);
 	n = e2e_find(rs, "mmu/page-walk", r, 8);
-	assert_int_equal(n, 4);			/* {guest, native} x {4k, 2m} */
+	/* {guest, native} x {4k, 2m}; without THP the 2m native point says why and
+	 * there is no 2m guest point */
+	assert_int_equal(n, mmu_thp_unsupported(&e2e_host) ? 3 : 4);
 	for (size_t i = 0; i < n; i++) {
-		assert_int_equal(r[i]->status, RESULT_OK);
+		e2e_assert_ok_or_unsupported(r[i]);
 		if (!strcmp(param_str(r[i], "where"), "guest"))
 			e2e_assert_ok_with_native(r[i]);
+		else if (!strcmp(param_str(r[i], "backing"), "4k"))
+			assert_int_equal(r[i]->status, RESULT_OK);
 	}
 	e2e_results_free(rs);
 }
