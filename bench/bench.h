@@ -22,6 +22,8 @@ struct run_opts {
 	double time_goal_s;		/* target duration of one round */
 	double watchdog_s;
 	bool quick;			/* --suite quick: smaller sweeps */
+	uint64_t numa_ws;		/* --numa-ws: bytes per NUMA buffer; 0 = default */
+	const char *sysfs_root;		/* --sysfs-root: topology to plan from; NULL = / */
 	bool kvm_usable;		/* /dev/kvm opened */
 	char kvm_reason[200];		/* why not */
 };

@@ -15,6 +15,7 @@
 #include "harness/progress.h"
 #include "harness/run_args.h"
 #include "harness/summary.h"
+#include "harness/topology.h"
 #include "harness/util.h"
 #include "microvm/kvm.h"
 
@@ -78,6 +79,20 @@ static void check_kvm(const struct host_info *hi, struct run_opts *o)
 		 fd < 0 ? err : hi->kvm_error[0] ? hi->kvm_error : "KVM not usable");
 }
 
+/* A --sysfs-root that does not read as a topology is bad input: say so before any
+ * benchmark runs rather than fail every NUMA result. */
+static void check_sysfs_root(const char *root)
+{
+	struct topology t;
+	char err[300];
+
+	if (!root)
+		return;
+	if (topology_read(root, &t, err, sizeof(err)))
+		die("--sysfs-root: %s", err);
+	topology_free(&t);
+}
+
 static int choose_cpu(const struct run_args *a, const struct host_info *hi)
 {
 	cpu_set_t online;
@@ -102,9 +117,11 @@ static json_t *config_json(const struct run_args *a, const struct run_opts *o)
 
 	for (unsigned i = 0; i < a->nglobs; i++)
 		json_array_append_new(globs, json_string(a->globs[i]));
-	return json_pack("{s:i, s:i, s:f, s:f, s:s, s:o}", "cpu", o->cpu, "repeat", o->repeat,
-			 "time_goal_s", o->time_goal_s, "watchdog_s", o->watchdog_s,
-			 "suite", a->quick ? "quick" : "full", "benchmarks", globs);
+	return json_pack("{s:i, s:i, s:f, s:f, s:s, s:o, s:I, s:s?}", "cpu", o->cpu,
+			 "repeat", o->repeat, "time_goal_s", o->time_goal_s,
+			 "watchdog_s", o->watchdog_s, "suite", a->quick ? "quick" : "full",
+			 "benchmarks", globs, "numa_ws", (json_int_t)o->numa_ws,
+			 "sysfs_root", o->sysfs_root);
 }
 
 static json_t *tool_json(void)
@@ -203,6 +220,9 @@ int cmd_run(int argc, char **argv)
 	o.time_goal_s = a.time_goal_s;
 	o.watchdog_s = a.watchdog_s;
 	o.quick = a.quick;
+	o.numa_ws = a.numa_ws;
+	o.sysfs_root = a.sysfs_root;
+	check_sysfs_root(o.sysfs_root);
 
 	results_init(&rs);
 	rs.tool = tool_json();

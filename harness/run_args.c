@@ -12,7 +12,8 @@
 
 const char run_usage[] =
 	"usage: vmtax run [-b GLOB]... [--suite quick|full] [-o FILE] [--cpu N]\n"
-	"                 [--repeat R] [--time-goal S] [--watchdog S] [--kvm-dev PATH]\n\n"
+	"                 [--repeat R] [--time-goal S] [--watchdog S] [--kvm-dev PATH]\n"
+	"                 [--numa-ws SIZE] [--sysfs-root DIR]\n\n"
 	"Run benchmarks in the microvm and natively, write a results file (schema vmtax/1)\n"
 	"atomically and print a summary table. Progress goes to stderr.\n\n"
 	"  -b, --bench GLOB   benchmarks whose id matches GLOB ('exits/*'); repeatable;\n"
@@ -29,6 +30,11 @@ const char run_usage[] =
 	"      --watchdog S   seconds without a guest doorbell before the run is stopped\n"
 	"                     (default 10)\n"
 	"      --kvm-dev PATH KVM device (default $VMTAX_KVM_DEV or /dev/kvm)\n"
+	"      --numa-ws SIZE working set of each numa/* buffer, bytes or with a K, M or G\n"
+	"                     suffix, 4M..2G, rounded up to 2 MiB (default 512M)\n"
+	"      --sysfs-root DIR plan the numa/* matrices from DIR/sys/devices/system\n"
+	"                     (another machine's topology); cells this host lacks are\n"
+	"                     reported unsupported\n"
 	"  -h, --help         this text\n\n"
 	"Exit status: 0 every result ok or unsupported; 1 a benchmark failed or was\n"
 	"invalid; 2 bad usage or environment; 130 interrupted (partial results written).\n";
@@ -65,7 +71,34 @@ static int parse_uint(const char *opt, const char *s, long lo, long hi, long *ou
 	return 0;
 }
 
-enum { OPT_SUITE = 256, OPT_CPU, OPT_REPEAT, OPT_TIME_GOAL, OPT_WATCHDOG, OPT_KVM_DEV };
+/* A size with an optional binary K/M/G suffix, in [lo, hi] bytes. */
+static int parse_size(const char *opt, const char *s, uint64_t lo, uint64_t hi, uint64_t *out,
+		      char *err, size_t errlen)
+{
+	static const char suffixes[] = "KMG";
+	unsigned long long v;
+	const char *sfx;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end && (sfx = strchr(suffixes, *end)) && !end[1]) {
+		unsigned shift = 10 * (unsigned)(sfx - suffixes + 1);
+
+		v = v > (hi >> shift) ? hi + 1 : v << shift;
+		end++;
+	}
+	if (errno || end == s || *s == '-' || *end || v < lo || v > hi) {
+		snprintf(err, errlen, "%s: '%s' is not a size in [%lluM, %lluG]", opt, s,
+			 (unsigned long long)(lo >> 20), (unsigned long long)(hi >> 30));
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+enum { OPT_SUITE = 256, OPT_CPU, OPT_REPEAT, OPT_TIME_GOAL, OPT_WATCHDOG, OPT_KVM_DEV,
+       OPT_NUMA_WS, OPT_SYSFS_ROOT };
 
 static const struct option long_opts[] = {
 	{ "bench", required_argument, NULL, 'b' },
@@ -76,6 +109,8 @@ static const struct option long_opts[] = {
 	{ "time-goal", required_argument, NULL, OPT_TIME_GOAL },
 	{ "watchdog", required_argument, NULL, OPT_WATCHDOG },
 	{ "kvm-dev", required_argument, NULL, OPT_KVM_DEV },
+	{ "numa-ws", required_argument, NULL, OPT_NUMA_WS },
+	{ "sysfs-root", required_argument, NULL, OPT_SYSFS_ROOT },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -122,6 +157,16 @@ static int parse_one(int c, struct run_args *a, char *err, size_t errlen)
 		return parse_double("--watchdog", optarg, 0.1, 3600, &a->watchdog_s, err, errlen);
 	case OPT_KVM_DEV:
 		a->kvm_dev = optarg;
+		return 0;
+	case OPT_NUMA_WS:
+		return parse_size("--numa-ws", optarg, 4ull << 20, 2ull << 30, &a->numa_ws,
+				  err, errlen);
+	case OPT_SYSFS_ROOT:
+		if (!*optarg) {
+			snprintf(err, errlen, "--sysfs-root: empty directory name");
+			return -1;
+		}
+		a->sysfs_root = optarg;
 		return 0;
 	case 'h':
 		a->help = true;
@@ -172,4 +217,6 @@ void run_args_defaults(struct run_args *a)
 		a->repeat = a->quick ? 5 : 15;
 	if (a->time_goal_s == 0)
 		a->time_goal_s = a->quick ? 0.005 : 0.01;
+	if (!a->numa_ws)
+		a->numa_ws = RUN_NUMA_WS_DEFAULT;
 }
