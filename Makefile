@@ -32,21 +32,22 @@ GUEST_CFLAGS = -O2 -g $(WARN) -std=gnu11 -ffreestanding -nostdlib -fno-pic -fno-
 GUEST_LDFLAGS = -nostdlib -static -no-pie -Wl,--build-id=none -Wl,--no-warn-rwx-segments -T microvm/guest/guest.ld
 
 GUEST_SRCS := $(sort $(wildcard microvm/guest/*.c microvm/guest/*.S bench/*.guest.c bench/*/*.guest.c))
-HOST_SRCS  := $(sort $(filter-out %.guest.c,$(wildcard harness/*.c microvm/*.c bench/*.c bench/*/*.c)))
+HOST_SRCS  := $(sort $(filter-out %.guest.c,$(wildcard harness/*.c microvm/*.c bench/*.c bench/*/*.c reports/*.c)))
 HOST_OBJS  := $(HOST_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/microvm/guest_image.o
 LIB_OBJS   := $(filter-out $(BUILD)/harness/main.o,$(HOST_OBJS))
 GUEST_OBJS := $(patsubst %,$(BUILD)/guest/%.o,$(basename $(GUEST_SRCS)))
 TEST_SRCS  := $(sort $(wildcard tests/unit/test_*.c tests/e2e/test_*.c))
 TEST_BINS  := $(TEST_SRCS:%.c=$(BUILD)/%)
 
-.PHONY: all deps run check test install uninstall clean help
+.PHONY: all deps run check test fuzz install uninstall clean help
 all: vmtax
 
 help:
 	@echo "make            build ./vmtax (guest image embedded)"
 	@echo "make deps       install the Debian packages vmtax needs (root), else print the apt-get line"
-	@echo "make run        deps + build + full default suite -> out/results.json, summary on stdout"
+	@echo "make run        deps + build + full default suite -> out/results.json + out/report/"
 	@echo "make check      deps + build + every test (SANITIZE=1 for ASan+UBSan)"
+	@echo "make fuzz       libFuzzer on the results reader (clang + libclang-rt-dev; FUZZ_TIME=s)"
 	@echo "make install    install vmtax to \$$(DESTDIR)\$$(PREFIX)/bin"
 
 deps:
@@ -93,11 +94,34 @@ $(BUILD)/tests/%: tests/%.c $(LIB_OBJS)
 
 run: deps
 	$(MAKE) vmtax
-	./vmtax run -o out/results.json
+	./vmtax run -o out/results.json --report out/report
 
 check test: deps
-	$(MAKE) $(BUILD)/vmtax $(TEST_BINS)
+	$(MAKE) $(BUILD)/vmtax $(TEST_BINS) $(BUILD)/tests/fuzz/replay
 	BUILD=$(BUILD) tests/run.sh $(TEST_BINS)
+
+# The fuzz target, replayed with gcc by `make check` (tests/cli/test_fuzz_replay.sh) so CI
+# needs no clang; `make fuzz` runs libFuzzer on it, a developer tool outside `make deps`.
+FUZZ_SRCS := harness/results.c harness/stats.c harness/util.c harness/compare.c tests/fuzz/fuzz_results.c
+FUZZ_TIME ?= 600
+$(BUILD)/tests/fuzz/replay: tests/fuzz/replay.c $(FUZZ_SRCS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -o $@ $^ -ljansson -lm
+
+build/fuzz/fuzz_results: $(FUZZ_SRCS)
+	@command -v clang >/dev/null || { echo "make fuzz needs clang and libclang-rt-dev"; exit 1; }
+	@mkdir -p $(dir $@)
+	clang -O1 -g -std=gnu11 -D_GNU_SOURCE -I. $(WARN) -fsanitize=fuzzer,address,undefined \
+	      -o $@ $^ -ljansson -lm
+
+# New inputs collect in build/fuzz/work; crashers go straight to tests/fuzz/crashers/.
+# Afterwards `-merge=1` keeps only the inputs that add coverage in tests/fuzz/corpus.
+fuzz: build/fuzz/fuzz_results
+	@mkdir -p build/fuzz/work
+	cp -n tests/fuzz/corpus/* build/fuzz/work/
+	build/fuzz/fuzz_results -max_total_time=$(FUZZ_TIME) -max_len=8192 \
+	    -dict=tests/fuzz/results.dict -artifact_prefix=tests/fuzz/crashers/ build/fuzz/work
+	build/fuzz/fuzz_results -merge=1 tests/fuzz/corpus build/fuzz/work
 
 install: vmtax
 	install -D -m 0755 vmtax $(DESTDIR)$(PREFIX)/bin/vmtax

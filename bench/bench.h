@@ -16,12 +16,16 @@
 #include "microvm/guest/measure.h"
 #include "microvm/vm.h"
 
+struct counter_spec;
+struct counter_set;
+
 struct run_opts {
 	int cpu;			/* host CPU for the vCPU and the native twin */
 	unsigned repeat;		/* measured rounds (samples) per result */
 	double time_goal_s;		/* target duration of one round */
 	double watchdog_s;
 	bool quick;			/* --suite quick: smaller sweeps */
+	const struct counter_spec *counters;	/* --events; NULL: the defaults */
 	uint64_t numa_ws;		/* --numa-ws: bytes per NUMA buffer; 0 = default */
 	const char *sysfs_root;		/* --sysfs-root: topology to plan from; NULL = / */
 	bool kvm_usable;		/* /dev/kvm opened */
@@ -73,7 +77,8 @@ struct guest_check {
 /*
  * Boot a VM running the guest body cfg->bench, which must call guest_measure();
  * turn its rounds into per-operation samples (TSC ticks, empty loop subtracted),
- * validate the KVM stat delta, record counters, cpl and emulated. The result is added
+ * validate the KVM stat delta, record counters (KVM stats and perf events of every
+ * vCPU thread over the measured rounds), ops (iterations x rounds), cpl and emulated. The result is added
  * to ctx->results with the given unit and returned (status failed with the reason when
  * the VM could not be created or the guest failed).
  */
@@ -81,8 +86,27 @@ struct result *bench_run_guest(struct bench_ctx *ctx, const struct bench *b,
 			       struct vm_config *cfg, const struct guest_check *check);
 
 /* Time loop natively on the same pinned CPU with the same plan; store as r's native
- * twin and set the overhead ratio. */
+ * twin and set the overhead ratio. Counters over the measured rounds go to
+ * extra.native_counters, their operation count to extra.native_ops. */
 void bench_run_native(struct bench_ctx *ctx, struct result *r, measure_loop_fn loop, void *arg);
+
+/* A native-only result (a reference point): r's samples, counters and extra.ops from
+ * loop timed as bench_run_native times a twin. */
+void bench_run_reference(struct bench_ctx *ctx, struct result *r, measure_loop_fn loop, void *arg);
+
+/* The hardware events of this run: --events, else the defaults for this CPU. */
+const struct counter_spec *bench_counter_spec(const struct bench_ctx *ctx);
+
+/* Perf counters on every vCPU thread of a VM, over its DB_BEGIN..DB_END region.
+ * bench_run_guest does this itself; a bench that drives its own VM attaches before
+ * vm_run and records after it (which also closes them). */
+struct vcpu_counters {
+	const struct counter_spec *spec;
+	bool guest_only;
+	struct counter_set *set[GUEST_MAX_VCPUS];
+};
+void bench_counters_attach(struct bench_ctx *ctx, struct vm *vm, struct vcpu_counters *vc);
+void bench_counters_record(struct vcpu_counters *vc, struct result *r);
 
 /* Per-operation samples from raw rounds: (ticks - median empty) / iters. */
 void bench_samples_from_ticks(uint64_t iters, const uint64_t *empty, const uint64_t *ticks,

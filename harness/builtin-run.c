@@ -12,6 +12,8 @@
 
 #include "bench/bench.h"
 #include "harness/builtin.h"
+#include "harness/counters.h"
+#include "harness/mmu_compare.h"
 #include "harness/progress.h"
 #include "harness/run_args.h"
 #include "harness/summary.h"
@@ -33,6 +35,7 @@ static void install_sigint(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 }
 
 /* The benches matching the globs, in id order; a glob that matches nothing is a
@@ -113,15 +116,30 @@ static int choose_cpu(const struct run_args *a, const struct host_info *hi)
 
 static json_t *config_json(const struct run_args *a, const struct run_opts *o)
 {
-	json_t *globs = json_array();
+	json_t *globs = json_array(), *events = json_array();
 
 	for (unsigned i = 0; i < a->nglobs; i++)
 		json_array_append_new(globs, json_string(a->globs[i]));
-	return json_pack("{s:i, s:i, s:f, s:f, s:s, s:o, s:I, s:s?}", "cpu", o->cpu,
+	for (size_t i = 0; i < o->counters->n; i++)
+		json_array_append_new(events, json_string(o->counters->ev[i].name));
+	return json_pack("{s:i, s:i, s:f, s:f, s:s, s:o, s:o, s:b, s:I, s:s?}", "cpu", o->cpu,
 			 "repeat", o->repeat, "time_goal_s", o->time_goal_s,
 			 "watchdog_s", o->watchdog_s, "suite", a->quick ? "quick" : "full",
-			 "benchmarks", globs, "numa_ws", (json_int_t)o->numa_ws,
-			 "sysfs_root", o->sysfs_root);
+			 "benchmarks", globs, "events", events, "mmu_compare", a->mmu_compare,
+			 "numa_ws", (json_int_t)o->numa_ws, "sysfs_root", o->sysfs_root);
+}
+
+/* --events names what the user wants counted: a name libpfm4 does not know is a
+ * usage error before anything runs. Without it, the defaults for this CPU; a
+ * libpfm4 that cannot start costs the hardware events, not the run. */
+static void choose_events(const struct run_args *a, struct counter_spec *spec)
+{
+	char err[320];
+
+	if (a->events && counters_spec_parse(a->events, spec, err, sizeof(err)))
+		die("run: %s", err);
+	if (!a->events && counters_spec_default(spec, err, sizeof(err)))
+		pr_warn("no hardware events counted: %s", err);
 }
 
 static json_t *tool_json(void)
@@ -183,6 +201,46 @@ static void run_all(struct bench_ctx *ctx, const struct bench **benches, size_t 
 	progress_finish();
 }
 
+/* --mmu-compare where it cannot work is refused before anything runs. */
+static void check_mmu_compare(const struct host_info *hi, struct mmu_host_state *mmu)
+{
+	char why[256];
+
+	mmu_host_state_probe(mmu, hi->kvm);
+	if (mmu_compare_refusal(mmu, why, sizeof(why)))
+		die("run --mmu-compare: %s", why);
+}
+
+/* Each result of a pass says which paging it ran under, so compare can pair them. */
+static void tag_mmu(struct results *rs, size_t from, enum mmu_mode m)
+{
+	for (size_t i = from; i < rs->n; i++)
+		json_object_set_new(rs->items[i].params, "mmu", json_string(mmu_mode_name(m)));
+}
+
+/* The benches as the host is, then with two-dimensional paging toggled; the module
+ * goes back to its setting here or, on a way out through exit(), from atexit. */
+static void run_mmu_compare(struct bench_ctx *ctx, struct host_info *hi,
+			    const struct mmu_host_state *mmu, const struct bench **benches,
+			    size_t n)
+{
+	bool tdp = hi->mmu != MMU_SHADOW;
+	char err[256];
+
+	for (int pass = 0; pass < 2 && !vmtax_interrupted; pass++) {
+		size_t before = ctx->results->n;
+
+		if (pass && mmu_compare_switch(mmu, !tdp, err, sizeof(err)))
+			die("run --mmu-compare: %s", err);
+		host_info_probe(hi, kvm_device());
+		fprintf(stderr, "vmtax: --mmu-compare: %s paging (%s)\n", mmu_mode_name(hi->mmu),
+			pass ? "module reloaded" : "as found");
+		run_all(ctx, benches, n);
+		tag_mmu(ctx->results, before, hi->mmu);
+	}
+	mmu_compare_restore();
+}
+
 static int exit_code(const struct results *rs)
 {
 	if (rs->interrupted)
@@ -194,6 +252,9 @@ int cmd_run(int argc, char **argv)
 {
 	struct run_args a;
 	struct run_opts o = { 0 };
+	static struct counter_spec events;
+	struct mmu_host_state mmu;
+	static const char *mmu_benches = "mmu/*";
 	struct host_info hi;
 	struct results rs;
 	struct bench_ctx ctx = { .host = &hi, .opts = &o, .results = &rs };
@@ -212,9 +273,16 @@ int cmd_run(int argc, char **argv)
 	run_args_defaults(&a);
 	if (a.kvm_dev)
 		kvm_device_set(a.kvm_dev);
-	benches = plan(&a, &n);
+	choose_events(&a, &events);
+	o.counters = &events;
 	host_info_probe(&hi, kvm_device());
 	check_kvm(&hi, &o);
+	if (a.mmu_compare) {
+		check_mmu_compare(&hi, &mmu);
+		if (!a.nglobs)
+			a.globs[a.nglobs++] = mmu_benches;
+	}
+	benches = plan(&a, &n);
 	o.cpu = choose_cpu(&a, &hi);
 	o.repeat = a.repeat;
 	o.time_goal_s = a.time_goal_s;
@@ -230,7 +298,10 @@ int cmd_run(int argc, char **argv)
 	rs.host = host_info_to_json(&hi);
 	rs.config = config_json(&a, &o);
 	install_sigint();
-	run_all(&ctx, benches, n);
+	if (a.mmu_compare)
+		run_mmu_compare(&ctx, &hi, &mmu, benches, n);
+	else
+		run_all(&ctx, benches, n);
 	rs.interrupted = vmtax_interrupted;
 	rs.duration_s = (double)(now_ns() - t0) / 1e9;
 	if (results_write_file(&rs, a.output, err, sizeof(err)))
@@ -240,6 +311,8 @@ int cmd_run(int argc, char **argv)
 		a.output, rs.interrupted ? " (interrupted)" : "");
 	code = exit_code(&rs);
 	results_free(&rs);
+	if (a.report_dir)
+		report_from_file(a.output, a.report_dir);
 	free(benches);
 	return code;
 }

@@ -3,6 +3,7 @@
 #include "topology.h"
 #include "util.h"
 #include "microvm/kvm.h"
+#include "harness/counters.h"
 
 #include <cpuid.h>
 #include <ctype.h>
@@ -334,7 +335,10 @@ static void probe_pmu(struct host_info *hi)
 		.exclude_hv = 1,
 	};
 	int fd = syscall(SYS_perf_event_open, &attr, 0, -1, -1, 0);
+	const char *model = counters_core_pmu();
 
+	/* Which events the defaults name depends on the model libpfm4 knows. */
+	snprintf(hi->pmu_model, sizeof(hi->pmu_model), "%s", model ? model : "");
 	if (fd < 0) {
 		pmu_reason(hi, errno);
 		return;
@@ -421,7 +425,8 @@ static json_t *numa_json(const struct host_info *hi)
 
 static json_t *pmu_json(const struct host_info *hi)
 {
-	json_t *o = json_pack("{s:b}", "available", hi->pmu_available);
+	json_t *o = json_pack("{s:b, s:s?}", "available", hi->pmu_available,
+			      "model", hi->pmu_model[0] ? hi->pmu_model : NULL);
 
 	if (!hi->pmu_available)
 		json_object_set_new(o, "reason", json_string(hi->pmu_reason));
@@ -483,6 +488,8 @@ void host_info_print(const struct host_info *hi, FILE *f)
 		LINE(f, "pmu", "%s", "available");
 	else
 		LINE(f, "pmu", "unavailable: %s", hi->pmu_reason);
+	LINE(f, "pmu model", "%s", hi->pmu_model[0] ? hi->pmu_model :
+	     "none that libpfm4 knows: the default events are the kernel's generic ones");
 	LINE(f, "thp", "%s", hi->thp_mode[0] ? hi->thp_mode : "unavailable");
 	LINE(f, "hugepages", "2M: %llu free, 1G: %llu free",
 	     (unsigned long long)hi->hugepages_2m, (unsigned long long)hi->hugepages_1g);

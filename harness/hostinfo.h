@@ -41,6 +41,7 @@ struct host_info {
 
 	bool pmu_available;
 	char pmu_reason[160];
+	char pmu_model[48];		/* libpfm4's core PMU model ("skl"); "" none */
 
 	char thp_mode[16];		/* always, madvise, never; empty without THP */
 	uint64_t hugepages_2m, hugepages_1g;	/* reserved pages (free ones) */

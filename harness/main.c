@@ -13,6 +13,8 @@ static const struct cmd {
 } cmds[] = {
 	{ "run", cmd_run, "run benchmarks in the microvm and natively; write a results file" },
 	{ "list", cmd_list, "list every benchmark and whether this host can run it" },
+	{ "report", cmd_report, "plots, index.html, summary.md, results.csv from a results file" },
+	{ "compare", cmd_compare, "verdicts between results files (CI), or across host generations" },
 	{ "info", cmd_info, "describe this host: CPU, KVM module, MMU mode, NUMA, PMU, huge pages" },
 };
 

@@ -511,27 +511,6 @@ static int check_readable(struct diag *d, json_t *root)
 	return 0;
 }
 
-static int mkdir_p(struct diag *d, const char *dir)
-{
-	char *p = xstrdup(dir), *s = p;
-	int ret = 0;
-
-	for (;;) {
-		s = strchr(s + 1, '/');
-		if (s)
-			*s = '\0';
-		if (mkdir(p, 0777) && errno != EEXIST) {
-			ret = fail_errno(d, "cannot create directory %s", p);
-			break;
-		}
-		if (!s)
-			break;
-		*s = '/';
-	}
-	free(p);
-	return ret;
-}
-
 static int write_all(int fd, const char *buf, size_t len)
 {
 	ssize_t n;
@@ -617,7 +596,8 @@ static int write_text(struct diag *d, const char *path, const char *text)
 	if (!*path || path[strlen(path) - 1] == '/')
 		ret = fail(d, "\"%s\" is not a file name", path);
 	else
-		ret = mkdir_p(d, dir) ? -1 : write_atomic(d, dir, path, text);
+		ret = mkdir_parents(dir) ? fail_errno(d, "cannot create directory %s", dir) :
+		      write_atomic(d, dir, path, text);
 	free(dir);
 	return ret;
 }
@@ -1106,4 +1086,17 @@ int results_read_file(const char *path, struct results *rs, char *err, size_t er
 	ret = results_read_buffer(buf, len, rs, err, errlen);
 	free(buf);
 	return ret;
+}
+
+int results_read_nonempty(const char *path, struct results *rs, char *err, size_t errlen)
+{
+	if (results_read_file(path, rs, err, errlen))
+		return -1;
+	if (rs->n)
+		return 0;
+	snprintf(err, errlen, "the file holds no results (%s)",
+		 rs->interrupted ? "the run was interrupted before its first result" :
+		 "an empty run");
+	results_free(rs);
+	return -1;
 }

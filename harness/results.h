@@ -99,7 +99,10 @@ int results_write_file(const struct results *rs, const char *path, char *err, si
  * values, duplicate id+params ...) in err. rs is initialised here (pass an empty or
  * freed one); on failure it is left empty. */
 int results_read_file(const char *path, struct results *rs, char *err, size_t errlen);
-/* Same, from a buffer (the fuzzer's entry point). */
+/* results_read_file, also refusing a file with no results: the reader accepts an
+ * empty run, but there is nothing to report on or compare in one. */
+int results_read_nonempty(const char *path, struct results *rs, char *err, size_t errlen);
+/* Same as results_read_file, from a buffer (the fuzzer's entry point). */
 int results_read_buffer(const char *buf, size_t len, struct results *rs, char *err, size_t errlen);
 
 /* Canonical "id{params}" key used to match results across files (caller frees). */

@@ -13,6 +13,7 @@
 const char run_usage[] =
 	"usage: vmtax run [-b GLOB]... [--suite quick|full] [-o FILE] [--cpu N]\n"
 	"                 [--repeat R] [--time-goal S] [--watchdog S] [--kvm-dev PATH]\n"
+	"                 [--events LIST] [--mmu-compare] [--report DIR]\n"
 	"                 [--numa-ws SIZE] [--sysfs-root DIR]\n\n"
 	"Run benchmarks in the microvm and natively, write a results file (schema vmtax/1)\n"
 	"atomically and print a summary table. Progress goes to stderr.\n\n"
@@ -30,6 +31,16 @@ const char run_usage[] =
 	"      --watchdog S   seconds without a guest doorbell before the run is stopped\n"
 	"                     (default 10)\n"
 	"      --kvm-dev PATH KVM device (default $VMTAX_KVM_DEV or /dev/kvm)\n"
+	"      --events LIST  hardware events to count on every benchmark, comma-separated\n"
+	"                     libpfm4 names (default: this CPU's TLB-walk events, cycles,\n"
+	"                     instructions); page-faults, context-switches and\n"
+	"                     cpu-migrations are always counted\n"
+	"      --mmu-compare  root, bare-metal kvm_intel/kvm_amd: run the benchmarks\n"
+	"                     (default mmu/*) with EPT/NPT and again with shadow paging,\n"
+	"                     reloading the module, into one file (params.mmu says which);\n"
+	"                     the original setting is restored on every way out\n"
+	"      --report DIR   then write the report of the results into DIR (as\n"
+	"                     'vmtax report FILE -o DIR') and print its index.html\n"
 	"      --numa-ws SIZE working set of each numa/* buffer, bytes or with a K, M or G\n"
 	"                     suffix, 4M..2G, rounded up to 2 MiB (default 512M)\n"
 	"      --sysfs-root DIR plan the numa/* matrices from DIR/sys/devices/system\n"
@@ -97,8 +108,8 @@ static int parse_size(const char *opt, const char *s, uint64_t lo, uint64_t hi, 
 	return 0;
 }
 
-enum { OPT_SUITE = 256, OPT_CPU, OPT_REPEAT, OPT_TIME_GOAL, OPT_WATCHDOG, OPT_KVM_DEV,
-       OPT_NUMA_WS, OPT_SYSFS_ROOT };
+enum { OPT_SUITE = 256, OPT_CPU, OPT_REPEAT, OPT_TIME_GOAL, OPT_WATCHDOG, OPT_KVM_DEV, OPT_EVENTS,
+       OPT_MMU_COMPARE, OPT_REPORT, OPT_NUMA_WS, OPT_SYSFS_ROOT };
 
 static const struct option long_opts[] = {
 	{ "bench", required_argument, NULL, 'b' },
@@ -109,6 +120,9 @@ static const struct option long_opts[] = {
 	{ "time-goal", required_argument, NULL, OPT_TIME_GOAL },
 	{ "watchdog", required_argument, NULL, OPT_WATCHDOG },
 	{ "kvm-dev", required_argument, NULL, OPT_KVM_DEV },
+	{ "events", required_argument, NULL, OPT_EVENTS },
+	{ "mmu-compare", no_argument, NULL, OPT_MMU_COMPARE },
+	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "numa-ws", required_argument, NULL, OPT_NUMA_WS },
 	{ "sysfs-root", required_argument, NULL, OPT_SYSFS_ROOT },
 	{ "help", no_argument, NULL, 'h' },
@@ -157,6 +171,20 @@ static int parse_one(int c, struct run_args *a, char *err, size_t errlen)
 		return parse_double("--watchdog", optarg, 0.1, 3600, &a->watchdog_s, err, errlen);
 	case OPT_KVM_DEV:
 		a->kvm_dev = optarg;
+		return 0;
+	case OPT_EVENTS:
+		/* The names are checked against libpfm4 by cmd_run. */
+		a->events = optarg;
+		return 0;
+	case OPT_MMU_COMPARE:
+		a->mmu_compare = true;
+		return 0;
+	case OPT_REPORT:
+		if (!*optarg) {
+			snprintf(err, errlen, "--report: empty directory name");
+			return -1;
+		}
+		a->report_dir = optarg;
 		return 0;
 	case OPT_NUMA_WS:
 		return parse_size("--numa-ws", optarg, 4ull << 20, 2ull << 30, &a->numa_ws,

@@ -20,6 +20,9 @@ struct run_args {
 	double time_goal_s;			/* --time-goal; 0 = suite default */
 	double watchdog_s;			/* --watchdog */
 	const char *kvm_dev;			/* --kvm-dev */
+	const char *events;			/* --events LIST; NULL = the defaults */
+	bool mmu_compare;			/* --mmu-compare */
+	const char *report_dir;			/* --report; NULL = no report */
 	uint64_t numa_ws;			/* --numa-ws bytes; 0 = default */
 	const char *sysfs_root;			/* --sysfs-root; NULL = / */
 	bool help;

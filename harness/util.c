@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static void vreport(const char *fmt, va_list ap, int errnum)
@@ -150,4 +151,25 @@ uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int mkdir_parents(const char *dir)
+{
+	char *p = xstrdup(dir), *s = p;
+	int ret = 0;
+
+	for (;;) {
+		s = strchr(s + 1, '/');
+		if (s)
+			*s = '\0';
+		if (*p && mkdir(p, 0777) && errno != EEXIST) {
+			ret = -1;
+			break;
+		}
+		if (!s)
+			break;
+		*s = '/';
+	}
+	free(p);
+	return ret;
 }

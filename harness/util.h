@@ -41,6 +41,9 @@ char *read_text_file(const char *path);
 /* Same, relative to a root directory (tests point it at a fixture tree). */
 char *read_text_file_at(const char *root, const char *path);
 
+/* mkdir -p: create dir and its missing parents. 0, or -1 with errno set. */
+int mkdir_parents(const char *dir);
+
 /* Monotonic clock in nanoseconds. */
 uint64_t now_ns(void);
 

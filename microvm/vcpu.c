@@ -206,6 +206,12 @@ static void snapshot(struct vcpu *v, struct kvm_stats_snapshot *vcpu_snap,
 	}
 }
 
+static void region_event(struct vcpu *v, enum vcpu_region_event ev)
+{
+	if (v->vm->region_hook)
+		v->vm->region_hook(v, ev, v->vm->region_ctx);
+}
+
 /* One doorbell. Returns true when this vCPU's run is over. */
 static bool handle_doorbell(struct vcpu *v, uint64_t code)
 {
@@ -217,10 +223,12 @@ static bool handle_doorbell(struct vcpu *v, uint64_t code)
 		return false;
 	case DB_BEGIN:
 		snapshot(v, &v->begin, &v->vm_begin);
+		region_event(v, VCPU_REGION_BEGIN);
 		v->begin_tsc = __rdtsc();
 		return false;
 	case DB_END:
 		v->end_tsc = __rdtsc();
+		region_event(v, VCPU_REGION_END);
 		snapshot(v, &v->end, &v->vm_end);
 		return false;
 	case DB_DONE:
@@ -357,6 +365,7 @@ void *vcpu_thread(void *arg)
 	v->tid = (pid_t)syscall(SYS_gettid);
 	this_vcpu = v;
 	pin(v);
+	region_event(v, VCPU_THREAD_START);
 	sev._sigev_un._tid = v->tid;
 	if (timer_create(CLOCK_MONOTONIC, &sev, &timer)) {
 		fail(v, VCPU_HOST_ERROR, "timer_create: %s", strerror(errno));

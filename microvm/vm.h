@@ -84,6 +84,14 @@ typedef bool (*vcpu_exit_hook)(struct vcpu *v, struct kvm_run *run, void *ctx);
 /* DB_HOST_CALL: answer mb->vcpu[id].call; return false to end the run. */
 typedef bool (*vcpu_call_hook)(struct vcpu *v, struct vcpu_mailbox *vmb, void *ctx);
 
+/* Per-thread work at the edges of the measured region (the harness's perf counters),
+ * called on the vCPU's own thread: VCPU_THREAD_START once the thread runs (v->tid is
+ * known, before the guest starts), VCPU_REGION_BEGIN at DB_BEGIN just before the
+ * guest resumes, VCPU_REGION_END at DB_END first thing, so the region is exactly the
+ * measured rounds, as for the KVM stats snapshots. */
+enum vcpu_region_event { VCPU_THREAD_START, VCPU_REGION_BEGIN, VCPU_REGION_END };
+typedef void (*vcpu_region_hook)(struct vcpu *v, enum vcpu_region_event ev, void *ctx);
+
 struct vcpu {
 	struct vm *vm;
 	unsigned id;
@@ -125,6 +133,8 @@ struct vm {
 	vcpu_exit_hook exit_hook;
 	vcpu_call_hook call_hook;
 	void *hook_ctx;
+	vcpu_region_hook region_hook;
+	void *region_ctx;
 };
 
 /* Create the VM, its memory, page tables, descriptor tables and vCPUs, and load the

@@ -49,12 +49,12 @@ static uint64_t __attribute__((noinline, unused)) measure_empty_loop(uint64_t n,
 /* a * b / c with a 128-bit intermediate; the guest has no libgcc for __udivti3. */
 static inline uint64_t measure_mul_div(uint64_t a, uint64_t b, uint64_t c)
 {
-	unsigned __int128 p = (unsigned __int128)a * b;	/* a mul, no libgcc call */
-	uint64_t hi = (uint64_t)(p >> 64), q, r;
+	uint64_t lo, hi, q, r;
 
-	if (hi >= c)		/* the quotient would not fit (divq would fault) */
+	__asm__("mulq %3" : "=a"(lo), "=d"(hi) : "a"(a), "rm"(b) : "cc");
+	if (hi >= c)		/* the quotient would not fit: divq would raise #DE */
 		return ~0ull;
-	__asm__("divq %4" : "=a"(q), "=d"(r) : "a"((uint64_t)p), "d"(hi), "rm"(c) : "cc");
+	__asm__("divq %4" : "=a"(q), "=d"(r) : "a"(lo), "d"(hi), "rm"(c) : "cc");
 	return q;
 }
 

@@ -22,6 +22,7 @@ one_line() {	# one_line NAME PATTERN: stderr of the last check is one line match
 check "help exits 0" 0 "$VMTAX" --help
 check "run --help exits 0" 0 "$VMTAX" run --help
 grep -q -- "--time-goal" "$tmp/out" && echo "ok - run --help documents --time-goal" || echo "not ok - run --help documents --time-goal"
+grep -q -- "--events LIST" "$tmp/out" && grep -q -- "--mmu-compare" "$tmp/out" && echo "ok - run --help documents --events and --mmu-compare" || echo "not ok - run --help documents --events and --mmu-compare"
 check "unknown command is a usage error" 2 "$VMTAX" frobnicate
 one_line "unknown command says so" "unknown command 'frobnicate'"
 check "bad flag is a usage error" 2 "$VMTAX" run --frobnicate
@@ -31,6 +32,17 @@ one_line "bad number says so" "--repeat: 'many'"
 check "unknown benchmark is a usage error" 2 "$VMTAX" run -b 'nosuch/*' -o "$tmp/x.json"
 one_line "unknown benchmark says so" "no benchmark matches 'nosuch/\*'"
 [ ! -e "$tmp/x.json" ] && echo "ok - no results file on usage error" || echo "not ok - no results file on usage error"
+check "unknown event is a usage error" 2 "$VMTAX" run -b exits/cpuid --events cycles,NO_SUCH_EVENT -o "$tmp/x.json"
+one_line "unknown event says so" "--events: 'NO_SUCH_EVENT': event not found"
+[ ! -e "$tmp/x.json" ] && echo "ok - no results file on unknown event" || echo "not ok - no results file on unknown event"
+# --mmu-compare reloads kvm_intel/kvm_amd: only its refusal can be tested on a shared host.
+if [ -d /sys/module/kvm_pvm ] && [ -w /dev/kvm ]; then
+	check "--mmu-compare on PVM is refused" 2 "$VMTAX" run --mmu-compare -o "$tmp/x.json"
+	one_line "--mmu-compare on PVM says why" "run --mmu-compare: this host's KVM is kvm_pvm (PVM)"
+	[ ! -e "$tmp/x.json" ] && echo "ok - no results file on refusal" || echo "not ok - no results file on refusal"
+else
+	echo "skip - --mmu-compare refusal: not a PVM host (a bare-metal run would reload the KVM module)"
+fi
 check "missing device (option) is exit 2" 2 "$VMTAX" run --kvm-dev /nonexistent/kvm -b exits/cpuid -o "$tmp/x.json"
 one_line "missing device (option) is one line" "/nonexistent/kvm: No such file or directory"
 check "missing device (environment) is exit 2" 2 env VMTAX_KVM_DEV=/nonexistent/kvm "$VMTAX" run -b exits/cpuid -o "$tmp/x.json"

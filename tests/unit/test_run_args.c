@@ -34,6 +34,7 @@ static void test_defaults(void **state)
 	assert_int_equal(parse(&a, err, 1), 0);
 	run_args_defaults(&a);
 	assert_string_equal(a.output, "out/results.json");
+	assert_null(a.events);
 	assert_int_equal(a.nglobs, 0);
 	assert_int_equal(a.cpu, -1);
 	assert_int_equal(a.repeat, 15);
@@ -62,6 +63,8 @@ static void test_every_option(void **state)
 	assert_true(a.watchdog_s == 2.5);
 	assert_int_equal(parse(&a, err, 3, "--kvm-dev", "/dev/null"), 0);
 	assert_string_equal(a.kvm_dev, "/dev/null");
+	assert_int_equal(parse(&a, err, 3, "--events", "cycles,instructions"), 0);
+	assert_string_equal(a.events, "cycles,instructions");
 	assert_int_equal(parse(&a, err, 2, "--help"), 0);
 	assert_true(a.help);
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <string.h>
 
 #include "harness/stats.h"
@@ -159,6 +160,32 @@ static void test_count_matches_expected_zero(void **state)
 	assert_false(count_matches(0, 3, 2));
 }
 
+static void test_count_verdict(void **state)
+{
+	(void)state;
+	assert_int_equal(count_verdict(1000, 1000, 0), COUNT_OK);
+	assert_int_equal(count_verdict(1000, 1010, 10), COUNT_OK);
+	/* Too many, or too few but clearly there: the claim is wrong, not the host. */
+	assert_int_equal(count_verdict(1000, 1011, 10), COUNT_MISMATCH);
+	assert_int_equal(count_verdict(1000, 2000, 10), COUNT_MISMATCH);
+	assert_int_equal(count_verdict(1000, 999, 10), COUNT_MISMATCH);
+	assert_int_equal(count_verdict(100000, 1000, 10), COUNT_MISMATCH);
+	/* Under 1% of the operations: they never reached what the stat counts (CPUID
+	 * at CPL3 without CPUID faulting: only timer-interrupt exits moved). */
+	assert_int_equal(count_verdict(100000, 999, 10), COUNT_ABSENT);
+	assert_int_equal(count_verdict(36000, 44, 10), COUNT_ABSENT);
+	assert_int_equal(count_verdict(1000, 0, 10), COUNT_ABSENT);
+	/* A short run: one timer-tick exit over 168 operations is noise, not a count. */
+	assert_int_equal(count_verdict(168, 1, 7), COUNT_ABSENT);
+	assert_int_equal(count_verdict(168, 15, 30), COUNT_ABSENT);
+	assert_int_equal(count_verdict(168, 16, 30), COUNT_MISMATCH);
+	/* Half the exits missing is a wrong count however large the slack. */
+	assert_int_equal(count_verdict(100, 50, 300), COUNT_MISMATCH);
+	/* A control that must not exit is never "absent", only ok or a mismatch. */
+	assert_int_equal(count_verdict(0, 0, 4), COUNT_OK);
+	assert_int_equal(count_verdict(0, 5, 4), COUNT_MISMATCH);
+}
+
 static void test_count_slack(void **state)
 {
 	(void)state;
@@ -176,6 +203,48 @@ static void test_count_slack(void **state)
 	assert_true(count_slack(UINT64_MAX, 0, 1) == UINT64_MAX / 50 + 1 + 4);
 }
 
+static void test_mann_whitney_exact(void **state)
+{
+	const double lo[] = { 1, 2, 3 }, hi[] = { 4, 5, 6 };
+	const double mixed_a[] = { 1, 4, 5 }, mixed_b[] = { 2, 3, 6 };
+	double a[10], b[10];
+	size_t i;
+
+	(void)state;
+	/* Fully separated 3 vs 3: 1 arrangement of C(6,3) = 20 each way, p = 2/20. */
+	assert_float_equal(stats_mann_whitney_p(lo, 3, hi, 3), 0.1, EPS);
+	assert_float_equal(stats_mann_whitney_p(hi, 3, lo, 3), 0.1, EPS);
+	/* a = {1,4,5}: U1 = 0+2+2 = 4, U = min(4, 5) = 4; P(U <= 4) = 10/20, p = 1. */
+	assert_float_equal(stats_mann_whitney_p(mixed_a, 3, mixed_b, 3), 1, EPS);
+	/* Separated 10 vs 10: p = 2 / C(20,10) = 2 / 184756. */
+	for (i = 0; i < 10; i++) {
+		a[i] = (double)i;
+		b[i] = 100 + (double)i;
+	}
+	assert_float_equal(stats_mann_whitney_p(a, 10, b, 10), 2.0 / 184756, 1e-12);
+	/* U = 1 (one swap at the boundary): 2 arrangements with U <= 1, p = 4 / C(20,10). */
+	a[9] = 100.5;
+	b[0] = 8.5;
+	assert_float_equal(stats_mann_whitney_p(a, 10, b, 10), 4.0 / 184756, 1e-12);
+}
+
+static void test_mann_whitney_ties_and_edges(void **state)
+{
+	const double same[] = { 5, 5, 5, 5 };
+	const double a[] = { 1, 2, 2, 3, 3, 3 }, b[] = { 3, 4, 4, 5, 5, 6 };
+	double p;
+
+	(void)state;
+	assert_float_equal(stats_mann_whitney_p(same, 4, same, 4), 1, EPS);
+	assert_float_equal(stats_mann_whitney_p(NULL, 0, same, 4), 1, EPS);
+	/* Ties: normal approximation. Ranks of a: 1, 2.5, 2.5, 5.5, 5.5, 5.5 -> R1 = 22.5,
+	 * U1 = 1.5; mu = 18, tie groups (2,4,2,2) give sum t^3-t = 6+60+6+6 = 78, so
+	 * var = 36/12 * (13 - 78/132); z = (16.5 - 0.5) / sqrt(var). */
+	p = stats_mann_whitney_p(a, 6, b, 6);
+	assert_float_equal(p, erfc(16 / sqrt(3 * (13 - 78.0 / 132)) / M_SQRT2), 1e-12);
+	assert_true(p < 0.01);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -187,8 +256,11 @@ int main(void)
 		cmocka_unit_test(test_stddev_large_ticks),
 		cmocka_unit_test(test_per_op_cost),
 		cmocka_unit_test(test_count_matches),
+		cmocka_unit_test(test_count_verdict),
 		cmocka_unit_test(test_count_matches_expected_zero),
 		cmocka_unit_test(test_count_slack),
+		cmocka_unit_test(test_mann_whitney_exact),
+		cmocka_unit_test(test_mann_whitney_ties_and_edges),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/* `vmtax report`: plots (gnuplot, PNG + SVG), index.html, summary.md and results.csv
+ * from one results file, and compare's hardware-generation plots. Everything is
+ * driven by the groups and ids present in the results, not by a list of known ones. */
+#ifndef VMTAX_REPORT_H
+#define VMTAX_REPORT_H
+
+#include <stddef.h>
+
+#include "harness/compare.h"
+#include "harness/results.h"
+
+/* Write the report into dir (created if needed). All files are made in a staging
+ * directory beside dir first, so a failure leaves dir as it was. src names the
+ * results file in the page. Returns 0, or -1 with one line in err. */
+int report_write(const struct results *rs, const char *src, const char *dir, char *err,
+		 size_t errlen);
+
+/* compare --plot: one grouped-bar plot per group (and unit), one bar per file. */
+int report_generation_plots(const struct cmp_matrix *m, const char *const *labels,
+			    const char *dir, char *err, size_t errlen);
+
+#endif

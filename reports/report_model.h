@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/* What the report's writers share: results by group, the headline tax per group,
+ * the plots made, and the table row of one result. */
+#ifndef VMTAX_REPORT_MODEL_H
+#define VMTAX_REPORT_MODEL_H
+
+#include <stdio.h>
+
+#include "harness/results.h"
+#include "harness/table.h"
+#include "reports/plot.h"
+
+struct report_group {
+	const char *name;
+	const struct result **rs;
+	size_t n;
+	/* The headline: guest/native overhead ratios of the ok results that have one. */
+	size_t ntax;
+	double tax_median, tax_min, tax_max;
+	size_t nok, nunsupported, nbad;
+};
+
+struct report {
+	const struct results *rs;
+	const char *src;
+	struct report_group *groups;
+	size_t ngroups;
+	struct plots plots;
+	struct stage stage;
+};
+
+/* The headline tax table (area, results with a native twin, median, range, counts). */
+void report_tax_table(const struct report *rep, struct table *t);
+/* The table of every result of a group. */
+void report_group_table(const struct report_group *g, struct table *t);
+/* What a known group measures, in a capacity planner's words; NULL for others. */
+const char *report_group_blurb(const char *group);
+/* One line describing the host the results were measured on. */
+char *report_host_line(const json_t *host);
+
+int report_write_html(const struct report *rep, FILE *f);
+int report_write_md(const struct report *rep, FILE *f);
+int report_write_csv(const struct report *rep, FILE *f);
+
+#endif

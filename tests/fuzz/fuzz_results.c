@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+/* libFuzzer target for the one results reader: whatever bytes CI hands `vmtax compare`
+ * or `vmtax report`, results_read_buffer() must either accept them or refuse them with
+ * one line, never crash, leak or read out of bounds. An accepted file must also survive
+ * the writer's round trip, because every file vmtax writes has to read back, and
+ * compared with itself it must come out unchanged everywhere. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/compare.h"
+#include "harness/results.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check_round_trip(const struct results *rs)
+{
+	struct results again;
+	char err[512];
+	json_t *root = results_to_json(rs);
+	char *text = root ? json_dumps(root, JSON_COMPACT) : NULL;
+
+	if (!text)
+		abort();
+	if (results_read_buffer(text, strlen(text), &again, err, sizeof(err)))
+		abort();
+	if (again.n != rs->n)
+		abort();
+	results_free(&again);
+	free(text);
+	json_decref(root);
+}
+
+static void check_self_compare(const struct results *rs)
+{
+	struct comparison c;
+
+	compare_pair(rs, rs, 0.05, &c);
+	if (c.n != rs->n || c.count[VERDICT_UNCHANGED] != rs->n)
+		abort();
+	comparison_free(&c);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct results rs;
+	char err[512];
+
+	if (results_read_buffer((const char *)data, size, &rs, err, sizeof(err))) {
+		/* A refusal is one line: the message must be NUL-terminated and newline-free. */
+		if (!memchr(err, '\0', sizeof(err)) || strchr(err, '\n'))
+			abort();
+		return 0;
+	}
+	for (size_t i = 0; i < rs.n; i++)
+		free(result_key(&rs.items[i]));
+	check_round_trip(&rs);
+	check_self_compare(&rs);
+	results_free(&rs);
+	return 0;
+}
