@@ -82,6 +82,18 @@ static int parse_uint(const char *opt, const char *s, long lo, long hi, long *ou
 	return 0;
 }
 
+/* A file or directory name: anything but empty. */
+static int parse_path(const char *opt, const char *what, const char *s, const char **out,
+		      char *err, size_t errlen)
+{
+	if (!*s) {
+		snprintf(err, errlen, "%s: empty %s name", opt, what);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
 /* A size with an optional binary K/M/G suffix, in [lo, hi] bytes. */
 static int parse_size(const char *opt, const char *s, uint64_t lo, uint64_t hi, uint64_t *out,
 		      char *err, size_t errlen)
@@ -149,12 +161,7 @@ static int parse_one(int c, struct run_args *a, char *err, size_t errlen)
 		a->quick = !strcmp(optarg, "quick");
 		return 0;
 	case 'o':
-		if (!*optarg) {
-			snprintf(err, errlen, "-o: empty file name");
-			return -1;
-		}
-		a->output = optarg;
-		return 0;
+		return parse_path("-o", "file", optarg, &a->output, err, errlen);
 	case OPT_CPU:
 		if (parse_uint("--cpu", optarg, 0, 4095, &v, err, errlen))
 			return -1;
@@ -180,22 +187,12 @@ static int parse_one(int c, struct run_args *a, char *err, size_t errlen)
 		a->mmu_compare = true;
 		return 0;
 	case OPT_REPORT:
-		if (!*optarg) {
-			snprintf(err, errlen, "--report: empty directory name");
-			return -1;
-		}
-		a->report_dir = optarg;
-		return 0;
+		return parse_path("--report", "directory", optarg, &a->report_dir, err, errlen);
 	case OPT_NUMA_WS:
 		return parse_size("--numa-ws", optarg, 4ull << 20, 2ull << 30, &a->numa_ws,
 				  err, errlen);
 	case OPT_SYSFS_ROOT:
-		if (!*optarg) {
-			snprintf(err, errlen, "--sysfs-root: empty directory name");
-			return -1;
-		}
-		a->sysfs_root = optarg;
-		return 0;
+		return parse_path("--sysfs-root", "directory", optarg, &a->sysfs_root, err, errlen);
 	case 'h':
 		a->help = true;
 		return 0;

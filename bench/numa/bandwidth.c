@@ -100,11 +100,10 @@ static void *follow(void *arg)
 static void time_native(struct bench_ctx *ctx, struct result *r, const struct bw_point *bp,
 			uint8_t *buf, uint64_t ws)
 {
-	static struct stream_gang gang;
+	struct stream_gang gang = { 0 };
 	struct follower f[STREAM_MAX_THREADS];
 	pthread_t th[STREAM_MAX_THREADS];
 
-	memset(&gang, 0, sizeof(gang));
 	gang.kind = bp->kind;
 	gang.nr = bp->nr;
 	for (unsigned k = 0; k < bp->nr; k++)

@@ -16,7 +16,7 @@
 int numa_plan_for_run(const struct bench_ctx *ctx, struct numa_plan *p, char *err,
 		      size_t errlen)
 {
-	static int allowed[CPU_SETSIZE];
+	int allowed[CPU_SETSIZE];
 	struct topology plan, host;
 	unsigned nr_allowed = 0;
 	cpu_set_t set;
