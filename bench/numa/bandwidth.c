@@ -29,10 +29,8 @@ struct bw_point {
 static void inspect_guest(struct vm *vm, struct result *r, void *arg)
 {
 	const struct bw_point *bp = arg;
-	struct placement pl;
 
-	placement_sample(vm->data, vm->data_map_size, bp->cell->mem_node, &pl);
-	placement_record(r, &pl, bp->cell->mem_node);
+	numa_inspect_guest(vm, r, bp->cell->mem_node);
 }
 
 static void label(struct result *r, const struct bw_point *bp, const char *where)

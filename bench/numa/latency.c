@@ -23,10 +23,8 @@ static double build_watchdog(const struct bench_ctx *ctx, uint64_t ws)
 static void inspect_guest(struct vm *vm, struct result *r, void *arg)
 {
 	const struct numa_cell *c = arg;
-	struct placement pl;
 
-	placement_sample(vm->data, vm->data_map_size, c->mem_node, &pl);
-	placement_record(r, &pl, c->mem_node);
+	numa_inspect_guest(vm, r, c->mem_node);
 }
 
 /* The guest point; returns its index in ctx->results. */

@@ -161,6 +161,29 @@ void numa_free_bound(void *p, uint64_t size)
 		munmap(p, size);
 }
 
+/* The guest asked for 2 MiB pages; KVM maps 2 MiB only where the host page (THP)
+ * is that large too, and 4 KiB page walks would then be part of every number. */
+static void record_host_page(struct vm *vm, struct result *r)
+{
+	const struct kvm_stats_snapshot *end = &vm->vcpu[0]->vm_end;
+	int i2m = kvm_stats_index(&vm->stats, "pages_2m");
+	int i4k = kvm_stats_index(&vm->stats, "pages_4k");
+
+	if (i2m < 0 || i4k < 0 || (unsigned)i2m >= end->n || (unsigned)i4k >= end->n)
+		return;
+	json_object_set_new(r->extra, "host_page",
+			    json_string(end->v[i2m] ? "2m" : "4k"));
+}
+
+void numa_inspect_guest(struct vm *vm, struct result *r, int mem_node)
+{
+	struct placement pl;
+
+	record_host_page(vm, r);
+	placement_sample(vm->data, vm->data_map_size, mem_node, &pl);
+	placement_record(r, &pl, mem_node);
+}
+
 typedef double (*convert_fn)(double ticks, double k);
 
 static double to_ns(double ticks, double ns_per_tick)

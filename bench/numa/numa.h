@@ -66,6 +66,14 @@ void numa_run_matrix(struct bench_ctx *ctx, const struct bench *b, const char *c
 void *numa_alloc_bound(uint64_t size, int node, char *err, size_t errlen);
 void numa_free_bound(void *p, uint64_t size);
 
+/*
+ * After a guest run, before the VM goes: extra.host_page, the largest page size KVM
+ * mapped the guest with ("2m" or "4k", from the VM's pages_2m / pages_4k at the end
+ * of the measured region; absent when the kernel has neither stat), and the
+ * placement validation of the data region.
+ */
+void numa_inspect_guest(struct vm *vm, struct result *r, int mem_node);
+
 /* The result's samples and native twin, TSC ticks per operation, to ns per operation
  * or to GB/s for bytes_per_op bytes per operation. */
 void numa_ticks_to_ns(const struct bench_ctx *ctx, struct result *r);
