@@ -152,11 +152,38 @@ static void test_plan_from_four_node_fixture(void **state)
 	e2e_results_free(rs);
 }
 
+/* A host without usable KVM still gets the native matrix; the guest side says why not. */
+static void test_native_without_kvm(void **state)
+{
+	struct run_opts o = numa_opts(NULL);
+	const struct result *r[64];
+	struct results *rs;
+	size_t n;
+
+	(void)state;
+	o.kvm_usable = false;
+	snprintf(o.kvm_reason, sizeof(o.kvm_reason), "no KVM in this test");
+	rs = e2e_run_opts("numa/latency", &o);
+	n = e2e_find(rs, "numa/latency", r, ARRAY_SIZE(r));
+	for (size_t i = 0; i < n; i++) {
+		if (!is_local(r[i]))
+			continue;
+		if (is_guest(r[i])) {
+			assert_int_equal(r[i]->status, RESULT_UNSUPPORTED);
+			assert_string_equal(r[i]->reason, "no KVM in this test");
+		} else {
+			assert_local_ok(r[i]);
+		}
+	}
+	e2e_results_free(rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_matrices_here),
 		cmocka_unit_test(test_plan_from_four_node_fixture),
+		cmocka_unit_test(test_native_without_kvm),
 	};
 
 	return cmocka_run_group_tests_name("numa", tests, NULL, NULL);
