@@ -9,9 +9,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "harness/run_args.h"
 #include "harness/util.h"
-
-#define NUMA_WS_FALLBACK MiB(512)
 
 int numa_plan_for_run(const struct bench_ctx *ctx, struct numa_plan *p, char *err,
 		      size_t errlen)
@@ -40,7 +39,7 @@ int numa_plan_for_run(const struct bench_ctx *ctx, struct numa_plan *p, char *er
 
 uint64_t numa_ws(const struct bench_ctx *ctx)
 {
-	return ALIGN_UP(ctx->opts->numa_ws ? ctx->opts->numa_ws : NUMA_WS_FALLBACK, MiB(2));
+	return ALIGN_UP(ctx->opts->numa_ws ? ctx->opts->numa_ws : RUN_NUMA_WS_DEFAULT, MiB(2));
 }
 
 void numa_pin(struct numa_pinned *p, const struct bench_ctx *ctx, int cpu)
@@ -127,10 +126,14 @@ void *numa_alloc_bound(uint64_t size, int node, char *err, size_t errlen)
 {
 	unsigned long mask[16] = { 0 };
 	uint64_t align = MiB(2);
-	uint8_t *p = mmap(NULL, size + align, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	uint8_t *a;
+	uint8_t *p, *a;
 
+	if (node < 0 || node >= 1024) {
+		snprintf(err, errlen, "NUMA node %d out of range", node);
+		return NULL;
+	}
+	p = mmap(NULL, size + align, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED) {
 		snprintf(err, errlen, "mmap of %llu MiB: %s", (unsigned long long)(size >> 20),
 			 strerror(errno));
@@ -141,11 +144,6 @@ void *numa_alloc_bound(uint64_t size, int node, char *err, size_t errlen)
 		munmap(p, (size_t)(a - p));
 	munmap(a + size, (size_t)(p + align - a));
 	madvise(a, size, MADV_HUGEPAGE);
-	if (node < 0 || node >= 1024) {
-		snprintf(err, errlen, "NUMA node %d out of range", node);
-		munmap(a, size);
-		return NULL;
-	}
 	mask[node / 64] = 1ul << (node % 64);
 	if (mbind(a, size, MPOL_BIND, mask, 1024, MPOL_MF_STRICT)) {
 		snprintf(err, errlen, "mbind to NUMA node %d: %s", node, strerror(errno));
