@@ -293,6 +293,7 @@ static int pin_self(int cpu, cpu_set_t *old)
 /* measure_rounds' region marks carry no context: the native twin's counters are
  * those of the thread running it. */
 static __thread struct counter_set *native_counters;
+static __thread struct counter_set *native_partner_counters[BENCH_NATIVE_PARTNERS];
 
 static void native_mark(int begin)
 {
@@ -300,6 +301,39 @@ static void native_mark(int begin)
 		counters_enable(native_counters);
 	else
 		counters_disable(native_counters);
+	for (unsigned i = 0; i < BENCH_NATIVE_PARTNERS; i++) {
+		if (!native_partner_counters[i])
+			continue;
+		if (begin)
+			counters_enable(native_partner_counters[i]);
+		else
+			counters_disable(native_partner_counters[i]);
+	}
+}
+
+void bench_native_partner(struct bench_ctx *ctx, pid_t tid)
+{
+	for (unsigned i = 0; i < BENCH_NATIVE_PARTNERS; i++)
+		if (!native_partner_counters[i]) {
+			native_partner_counters[i] = counters_open(tid, false, bench_counter_spec(ctx));
+			return;
+		}
+	die("more than %d partners of one native twin", BENCH_NATIVE_PARTNERS);
+}
+
+/* Into the twin's native counters, or (a reference point) the result's own. */
+static void record_native_partners(struct result *r, bool twin)
+{
+	for (unsigned i = 0; i < BENCH_NATIVE_PARTNERS; i++) {
+		if (!native_partner_counters[i])
+			continue;
+		if (twin)
+			counters_record_native(native_partner_counters[i], r);
+		else
+			counters_record(native_partner_counters[i], r);
+		counters_close(native_partner_counters[i]);
+		native_partner_counters[i] = NULL;
+	}
 }
 
 /* Time loop natively on the pinned CPU with the run's plan, perf counters over the
@@ -341,6 +375,7 @@ void bench_run_native(struct bench_ctx *ctx, struct result *r, measure_loop_fn l
 
 	counters_record_native(cs, r);
 	counters_close(cs);
+	record_native_partners(r, true);
 	json_object_set_new(r->extra, "native_ops", json_integer((json_int_t)ops));
 	result_set_native(r, s, ctx->opts->repeat);
 	free(s);
@@ -354,6 +389,7 @@ void bench_run_reference(struct bench_ctx *ctx, struct result *r, measure_loop_f
 
 	counters_record(cs, r);
 	counters_close(cs);
+	record_native_partners(r, false);
 	json_object_set_new(r->extra, "ops", json_integer((json_int_t)ops));
 	result_set_samples(r, s, ctx->opts->repeat);
 	r->ns = ticks_to_ns(ctx, r->stats.median);

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "harness/hostinfo.h"
 #include "harness/results.h"
@@ -93,6 +94,12 @@ void bench_run_native(struct bench_ctx *ctx, struct result *r, measure_loop_fn l
 /* A native-only result (a reference point): r's samples, counters and extra.ops from
  * loop timed as bench_run_native times a twin. */
 void bench_run_reference(struct bench_ctx *ctx, struct result *r, measure_loop_fn loop, void *arg);
+
+/* A thread or process (tid) the next bench_run_native's or bench_run_reference's loop
+ * works with (the other side of a ping-pong): its counters cover the same measured
+ * rounds and add to the loop's own. Call before it, once per partner. */
+#define BENCH_NATIVE_PARTNERS 2
+void bench_native_partner(struct bench_ctx *ctx, pid_t tid);
 
 /* The hardware events of this run: --events, else the defaults for this CPU. */
 const struct counter_spec *bench_counter_spec(const struct bench_ctx *ctx);

@@ -47,7 +47,7 @@ static char *append_uncounted(char *s, json_t *unsup)
 
 	json_object_foreach(unsup, key, v) {
 		bool first = true, seen = false;
-		char *names = xstrdup("");
+		char *names;
 
 		json_object_foreach(unsup, other, w) {
 			if (other == key)
@@ -56,6 +56,7 @@ static char *append_uncounted(char *s, json_t *unsup)
 		}
 		if (seen)
 			continue;
+		names = xstrdup("");
 		json_object_foreach(unsup, other, w)
 			if (!strcmp(reason_of(v), reason_of(w))) {
 				next = xasprintf("%s%s%s", names, first ? "" : ", ", other);
@@ -99,6 +100,36 @@ static char *counters_text(const struct result *r)
 	return append_uncounted(s, unsup);
 }
 
+/* The bench-specific fields a reader needs beside the number ("cpl=3, emulated=true,
+ * handled_in=kernel", a round trip's median): every scalar of extra, and the median
+ * of every object that has one. The counter bookkeeping is in the counters column. */
+static char *details_text(const struct result *r)
+{
+	char *s = xstrdup(""), *next, *val;
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(r->extra, key, v) {
+		json_t *median = json_object_get(v, "median");
+
+		if (!strncmp(key, "counters", 8) || !strncmp(key, "native_counters", 15))
+			continue;
+		if (json_is_object(v) && json_is_number(median))
+			val = xasprintf("median %g", json_number_value(median));
+		else if (json_is_string(v))
+			val = xstrdup(json_string_value(v));
+		else if (json_is_number(v) || json_is_boolean(v))
+			val = json_dumps(v, JSON_ENCODE_ANY);
+		else
+			continue;
+		next = xasprintf("%s%s%s=%s", s, *s ? ", " : "", key, val ? val : "?");
+		free(val);
+		free(s);
+		s = next;
+	}
+	return s;
+}
+
 static char *params_text(const struct result *r)
 {
 	char *s = json_object_size(r->params) ? json_dumps(r->params, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
@@ -110,7 +141,7 @@ void report_group_table(const struct report_group *g, struct table *t)
 {
 	static const char *const hdr[] = { "result", "params", "status", "median", "unit", "ns",
 					   "native", "guest/native", "validation", "counters",
-					   "reason" };
+					   "details", "reason" };
 	char buf[VALUE_BUF];
 
 	table_init(t, ARRAY_SIZE(hdr), hdr);
@@ -118,6 +149,7 @@ void report_group_table(const struct report_group *g, struct table *t)
 		const struct result *r = g->rs[i];
 		bool measured = r->nsamples > 0;
 		char *params = params_text(r), *counters = counters_text(r);
+		char *details = details_text(r);
 
 		table_row(t);
 		table_cell(t, "%s", r->id);
@@ -140,9 +172,11 @@ void report_group_table(const struct report_group *g, struct table *t)
 		else
 			table_cell(t, "-");
 		table_cell(t, "%s", counters);
+		table_cell(t, "%s", details);
 		table_cell(t, "%s", r->reason ? r->reason : "");
 		free(params);
 		free(counters);
+		free(details);
 	}
 }
 
@@ -237,7 +271,7 @@ int report_write_csv(const struct report *rep, FILE *f)
 	static const char *const hdr[] = { "id", "group", "params", "status", "unit", "n",
 		"median", "min", "p99", "max", "stddev", "cv", "ns", "native_median",
 		"overhead", "validation_stat", "validation_expected", "validation_observed",
-		"validation_ok", "counters", "reason" };
+		"validation_ok", "counters", "extra", "reason" };
 	struct table t;
 
 	table_init(&t, ARRAY_SIZE(hdr), hdr);
@@ -246,6 +280,7 @@ int report_write_csv(const struct report *rep, FILE *f)
 		const struct validation *v = &r->validation;
 		char *params = params_text(r);
 		char *counters = json_dumps(r->counters, JSON_COMPACT | JSON_SORT_KEYS);
+		char *extra = json_dumps(r->extra, JSON_COMPACT | JSON_SORT_KEYS);
 
 		table_row(&t);
 		table_cell(&t, "%s", r->id);
@@ -277,9 +312,11 @@ int report_write_csv(const struct report *rep, FILE *f)
 			table_cell(&t, "%s", "");
 		}
 		table_cell(&t, "%s", counters ? counters : "{}");
+		table_cell(&t, "%s", extra ? extra : "{}");
 		table_cell(&t, "%s", r->reason ? r->reason : "");
 		free(params);
 		free(counters);
+		free(extra);
 	}
 	table_print(&t, TABLE_CSV, f);
 	table_free(&t);

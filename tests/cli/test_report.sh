@@ -54,6 +54,8 @@ grep -qx "$tmp/all/index.html" "$tmp/out" && pass "report prints the path of ind
 check_report "every group" "$tmp/all" exits mmu-latency mmu-tlb-walks mmu-bars ctxsw \
 	numa-0 numa-1 numa-2 microvm-bars future-bars
 grep -q "exits=150003 (1/op)" "$tmp/all/index.html" && pass "counters in the table, per operation" || fail "counters in the table, per operation"
+grep -q "cpl=0, emulated=true, handled_in=kernel" "$tmp/all/index.html" \
+	&& pass "bench details (CPL, emulated, handled in) in the table" || fail "bench details (CPL, emulated, handled in) in the table"
 grep -q "DTLB_LOAD_MISSES:WALK_COMPLETED: not counted (event not in this PMU)" "$tmp/all/index.html" \
 	&& pass "uncounted hardware events say why" || fail "uncounted hardware events say why"
 grep -q "&lt;b&gt;x&lt;/b&gt;" "$tmp/all/index.html" && ! grep -q "<b>x</b>" "$tmp/all/index.html" \
@@ -145,6 +147,8 @@ expect "three files: hardware-generation view with plots" 0 "$VMTAX" compare --l
 	--plot "$tmp/gen" "$FIX/compare-base.json" "$FIX/compare-slower.json" "$FIX/compare-changed.json"
 head -1 "$tmp/out" | grep -qE "^result +unit +old +new +pvm$" && pass "one column per file, by label" || fail "one column per file, by label"
 grep -qE "^exits/mmio .*\(1\.20x\)" "$tmp/out" && pass "ratios to the first file" || fail "ratios to the first file"
+expect "three files, default labels" 0 "$VMTAX" compare "$FIX/compare-base.json" "$FIX/compare-slower.json" "$FIX/compare-changed.json"
+head -1 "$tmp/out" | grep -qE "2.00GHz #1 +Intel.* #2 +AMD EPYC$" && pass "columns labelled by host CPU, repeats numbered" || fail "columns labelled by host CPU, repeats numbered"
 python3 - "$tmp/gen" <<'PY' && pass "generation plots are valid PNG and SVG" || fail "generation plots are valid PNG and SVG"
 import os, sys
 fs = sorted(os.listdir(sys.argv[1]))
