@@ -28,6 +28,8 @@ struct run_opts {
 	bool quick;			/* --suite quick: smaller sweeps */
 	uint64_t max_ws;		/* --max-ws: cap of the mmu sweeps; 0 = none */
 	const struct counter_spec *counters;	/* --events; NULL: the defaults */
+	uint64_t numa_ws;		/* --numa-ws: bytes per NUMA buffer; 0 = default */
+	const char *sysfs_root;		/* --sysfs-root: topology to plan from; NULL = / */
 	bool kvm_usable;		/* /dev/kvm opened */
 	char kvm_reason[200];		/* why not */
 };
