@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "harness/hostinfo.h"
 #include "harness/results.h"
@@ -26,6 +27,8 @@ struct run_opts {
 	double watchdog_s;
 	bool quick;			/* --suite quick: smaller sweeps */
 	const struct counter_spec *counters;	/* --events; NULL: the defaults */
+	uint64_t numa_ws;		/* --numa-ws: bytes per NUMA buffer; 0 = default */
+	const char *sysfs_root;		/* --sysfs-root: topology to plan from; NULL = / */
 	bool kvm_usable;		/* /dev/kvm opened */
 	char kvm_reason[200];		/* why not */
 };
@@ -87,6 +90,16 @@ struct result *bench_run_guest(struct bench_ctx *ctx, const struct bench *b,
  * twin and set the overhead ratio. Counters over the measured rounds go to
  * extra.native_counters, their operation count to extra.native_ops. */
 void bench_run_native(struct bench_ctx *ctx, struct result *r, measure_loop_fn loop, void *arg);
+
+/* A native-only result (a reference point): r's samples, counters and extra.ops from
+ * loop timed as bench_run_native times a twin. */
+void bench_run_reference(struct bench_ctx *ctx, struct result *r, measure_loop_fn loop, void *arg);
+
+/* A thread or process (tid) the next bench_run_native's or bench_run_reference's loop
+ * works with (the other side of a ping-pong): its counters cover the same measured
+ * rounds and add to the loop's own. Call before it, once per partner. */
+#define BENCH_NATIVE_PARTNERS 2
+void bench_native_partner(struct bench_ctx *ctx, pid_t tid);
 
 /* The hardware events of this run: --events, else the defaults for this CPU. */
 const struct counter_spec *bench_counter_spec(const struct bench_ctx *ctx);

@@ -11,13 +11,15 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: vmtax info [--json] [--kvm-dev PATH]\n"
+	fputs("usage: vmtax info [--json] [--kvm-dev PATH] [--sysfs-root DIR]\n"
 	      "\n"
 	      "Describe this host: CPU, kernel, TSC, KVM module and MMU mode, NUMA, PMU,\n"
 	      "transparent and reserved huge pages.\n"
 	      "\n"
 	      "  --json           print it as JSON (the \"host\" object of a results file)\n"
 	      "  --kvm-dev PATH   KVM device to probe (default $VMTAX_KVM_DEV, else /dev/kvm)\n"
+	      "  --sysfs-root DIR NUMA nodes and distances from DIR/sys/devices/system (the\n"
+	      "                   topology 'vmtax run --sysfs-root DIR' plans from)\n"
 	      "  -h, --help       show this help\n", f);
 }
 
@@ -51,17 +53,19 @@ static int print_json(const struct host_info *hi)
 	return EXIT_OK;
 }
 
-enum { OPT_JSON = 256, OPT_KVM_DEV, OPT_HELP };
+enum { OPT_JSON = 256, OPT_KVM_DEV, OPT_SYSFS_ROOT, OPT_HELP };
 
 int cmd_info(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "kvm-dev", required_argument, NULL, OPT_KVM_DEV },
+		{ "sysfs-root", required_argument, NULL, OPT_SYSFS_ROOT },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct host_info hi;
+	const char *sysfs_root = NULL;
 	bool json = false;
 	int c;
 
@@ -77,11 +81,14 @@ int cmd_info(int argc, char **argv)
 		case OPT_KVM_DEV:
 			kvm_device_set(optarg);
 			break;
+		case OPT_SYSFS_ROOT:
+			sysfs_root = optarg;
+			break;
 		case 'h':
 		case OPT_HELP:
 			usage(stdout);
 			return EXIT_OK;
-		case ':':	/* only --kvm-dev takes one */
+		case ':':	/* --kvm-dev and --sysfs-root take one */
 			return bad_usage("option needs an argument:", argv[optind - 1]);
 		default:
 			return unknown_option(argv);
@@ -91,6 +98,11 @@ int cmd_info(int argc, char **argv)
 		return bad_usage("unexpected argument", argv[optind]);
 
 	host_info_probe(&hi, kvm_device());
+	/* Another machine's tree that does not parse is bad input, not a host fact. */
+	if (sysfs_root && host_info_probe_numa(&hi, sysfs_root)) {
+		pr_err("info: --sysfs-root: %s", hi.numa_error);
+		return EXIT_USAGE;
+	}
 	if (json)
 		return print_json(&hi);
 	host_info_print(&hi, stdout);

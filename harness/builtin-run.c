@@ -17,6 +17,7 @@
 #include "harness/progress.h"
 #include "harness/run_args.h"
 #include "harness/summary.h"
+#include "harness/topology.h"
 #include "harness/util.h"
 #include "microvm/kvm.h"
 
@@ -81,6 +82,20 @@ static void check_kvm(const struct host_info *hi, struct run_opts *o)
 		 fd < 0 ? err : hi->kvm_error[0] ? hi->kvm_error : "KVM not usable");
 }
 
+/* A --sysfs-root that does not read as a topology is bad input: say so before any
+ * benchmark runs rather than fail every NUMA result. */
+static void check_sysfs_root(const char *root)
+{
+	struct topology t;
+	char err[300];
+
+	if (!root)
+		return;
+	if (topology_read(root, &t, err, sizeof(err)))
+		die("--sysfs-root: %s", err);
+	topology_free(&t);
+}
+
 static int choose_cpu(const struct run_args *a, const struct host_info *hi)
 {
 	cpu_set_t online;
@@ -107,21 +122,24 @@ static json_t *config_json(const struct run_args *a, const struct run_opts *o)
 		json_array_append_new(globs, json_string(a->globs[i]));
 	for (size_t i = 0; i < o->counters->n; i++)
 		json_array_append_new(events, json_string(o->counters->ev[i].name));
-	return json_pack("{s:i, s:i, s:f, s:f, s:s, s:o, s:o, s:b}", "cpu", o->cpu,
+	return json_pack("{s:i, s:i, s:f, s:f, s:s, s:o, s:o, s:b, s:I, s:s?}", "cpu", o->cpu,
 			 "repeat", o->repeat, "time_goal_s", o->time_goal_s,
 			 "watchdog_s", o->watchdog_s, "suite", a->quick ? "quick" : "full",
-			 "benchmarks", globs, "events", events, "mmu_compare", a->mmu_compare);
+			 "benchmarks", globs, "events", events, "mmu_compare", a->mmu_compare,
+			 "numa_ws", (json_int_t)o->numa_ws, "sysfs_root", o->sysfs_root);
 }
 
 /* --events names what the user wants counted: a name libpfm4 does not know is a
- * usage error before anything runs. Without it, the defaults for this CPU. */
+ * usage error before anything runs. Without it, the defaults for this CPU; a
+ * libpfm4 that cannot start costs the hardware events, not the run. */
 static void choose_events(const struct run_args *a, struct counter_spec *spec)
 {
 	char err[320];
 
-	if (a->events ? counters_spec_parse(a->events, spec, err, sizeof(err))
-		      : counters_spec_default(spec, err, sizeof(err)))
+	if (a->events && counters_spec_parse(a->events, spec, err, sizeof(err)))
 		die("run: %s", err);
+	if (!a->events && counters_spec_default(spec, err, sizeof(err)))
+		pr_warn("no hardware events counted: %s", err);
 }
 
 static json_t *tool_json(void)
@@ -270,6 +288,9 @@ int cmd_run(int argc, char **argv)
 	o.time_goal_s = a.time_goal_s;
 	o.watchdog_s = a.watchdog_s;
 	o.quick = a.quick;
+	o.numa_ws = a.numa_ws;
+	o.sysfs_root = a.sysfs_root;
+	check_sysfs_root(o.sysfs_root);
 
 	results_init(&rs);
 	rs.tool = tool_json();

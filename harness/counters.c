@@ -392,7 +392,9 @@ static void record_one(struct result *r, const struct record_target *t, const ch
 		note_unsupported(r, t, name, why);
 		return;
 	}
-	if (v[1] && !v[2]) {
+	if (!v[1])	/* never enabled: the region was not reached, nothing to say */
+		return;
+	if (!v[2]) {
 		note_unsupported(r, t, name,
 				 "never got a hardware counter during the region (too many events for this PMU)");
 		return;

@@ -3,6 +3,7 @@
 #include "topology.h"
 #include "util.h"
 #include "microvm/kvm.h"
+#include "harness/counters.h"
 
 #include <cpuid.h>
 #include <ctype.h>
@@ -272,18 +273,18 @@ static void probe_kvm(struct host_info *hi, const char *kvm_path)
 	}
 }
 
-static void probe_numa(struct host_info *hi)
+/* Nodes and distances under root (NULL = /); the online CPU count, or -1 with the
+ * reason in hi->numa_error. */
+static int read_numa(struct host_info *hi, const char *root)
 {
 	struct topology t;
 	unsigned i, j, n;
+	int cpus;
 
-	if (topology_read(NULL, &t, hi->numa_error, sizeof(hi->numa_error))) {
-		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-
-		hi->nr_cpus = cpus > 0 ? (unsigned)cpus : 0;
-		return;
-	}
-	hi->nr_cpus = t.nr_online_cpus;
+	hi->numa_nodes = 0;
+	hi->numa_sysfs_root = root;
+	if (topology_read(root, &t, hi->numa_error, sizeof(hi->numa_error)))
+		return -1;
 	hi->numa_nodes = t.nr_nodes;
 	n = t.nr_nodes < HOST_MAX_NODES ? t.nr_nodes : HOST_MAX_NODES;
 	for (i = 0; i < n; i++) {
@@ -291,7 +292,22 @@ static void probe_numa(struct host_info *hi)
 		for (j = 0; j < n; j++)
 			hi->distance[i][j] = t.nodes[i].distance[j];
 	}
+	cpus = (int)t.nr_online_cpus;
 	topology_free(&t);
+	return cpus;
+}
+
+static void probe_numa(struct host_info *hi)
+{
+	int cpus = read_numa(hi, NULL);
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+
+	hi->nr_cpus = cpus >= 0 ? (unsigned)cpus : online > 0 ? (unsigned)online : 0;
+}
+
+int host_info_probe_numa(struct host_info *hi, const char *sysfs_root)
+{
+	return read_numa(hi, sysfs_root) < 0 ? -1 : 0;
 }
 
 /* Hybrid Intel parts name their core PMUs cpu_core and cpu_atom instead of cpu. */
@@ -334,7 +350,10 @@ static void probe_pmu(struct host_info *hi)
 		.exclude_hv = 1,
 	};
 	int fd = syscall(SYS_perf_event_open, &attr, 0, -1, -1, 0);
+	const char *model = counters_core_pmu();
 
+	/* Which events the defaults name depends on the model libpfm4 knows. */
+	snprintf(hi->pmu_model, sizeof(hi->pmu_model), "%s", model ? model : "");
 	if (fd < 0) {
 		pmu_reason(hi, errno);
 		return;
@@ -416,12 +435,15 @@ static json_t *numa_json(const struct host_info *hi)
 		      "distance", matrix);
 	if (!hi->numa_nodes)
 		json_object_set_new(o, "error", json_string(hi->numa_error));
+	if (hi->numa_sysfs_root)
+		json_object_set_new(o, "sysfs_root", json_string(hi->numa_sysfs_root));
 	return o;
 }
 
 static json_t *pmu_json(const struct host_info *hi)
 {
-	json_t *o = json_pack("{s:b}", "available", hi->pmu_available);
+	json_t *o = json_pack("{s:b, s:s?}", "available", hi->pmu_available,
+			      "model", hi->pmu_model[0] ? hi->pmu_model : NULL);
 
 	if (!hi->pmu_available)
 		json_object_set_new(o, "reason", json_string(hi->pmu_reason));
@@ -449,8 +471,10 @@ static void print_numa(const struct host_info *hi, FILE *f)
 		LINE(f, "numa", "unknown: %s", hi->numa_error);
 		return;
 	}
-	LINE(f, "numa", "%u node(s)%s", hi->numa_nodes,
-	     n < hi->numa_nodes ? " (distances of the first ones)" : "");
+	LINE(f, "numa", "%u node(s)%s%s%s", hi->numa_nodes,
+	     n < hi->numa_nodes ? " (distances of the first ones)" : "",
+	     hi->numa_sysfs_root ? ", read from " : "",
+	     hi->numa_sysfs_root ? hi->numa_sysfs_root : "");
 	fprintf(f, "%11s%6s", "", "node");
 	for (j = 0; j < n; j++)
 		fprintf(f, " %4d", hi->numa_node_ids[j]);
@@ -483,6 +507,8 @@ void host_info_print(const struct host_info *hi, FILE *f)
 		LINE(f, "pmu", "%s", "available");
 	else
 		LINE(f, "pmu", "unavailable: %s", hi->pmu_reason);
+	LINE(f, "pmu model", "%s", hi->pmu_model[0] ? hi->pmu_model :
+	     "none that libpfm4 knows: the default events are the kernel's generic ones");
 	LINE(f, "thp", "%s", hi->thp_mode[0] ? hi->thp_mode : "unavailable");
 	LINE(f, "hugepages", "2M: %llu free, 1G: %llu free",
 	     (unsigned long long)hi->hugepages_2m, (unsigned long long)hi->hugepages_1g);

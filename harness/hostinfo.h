@@ -35,12 +35,14 @@ struct host_info {
 
 	unsigned numa_nodes;		/* online nodes; 0 when the topology is unknown */
 	char numa_error[160];		/* why it is unknown */
+	const char *numa_sysfs_root;	/* nodes and distances read from here; NULL = / */
 	/* Indexed by node position, ascending id; only the first HOST_MAX_NODES. */
 	int numa_node_ids[HOST_MAX_NODES];
 	int distance[HOST_MAX_NODES][HOST_MAX_NODES];
 
 	bool pmu_available;
 	char pmu_reason[160];
+	char pmu_model[48];		/* libpfm4's core PMU model ("skl"); "" none */
 
 	char thp_mode[16];		/* always, madvise, never; empty without THP */
 	uint64_t hugepages_2m, hugepages_1g;	/* reserved pages (free ones) */
@@ -51,6 +53,11 @@ const char *mmu_mode_name(enum mmu_mode m);
 
 /* Probe the running host. kvm_path is the KVM device (--kvm-dev / VMTAX_KVM_DEV). */
 void host_info_probe(struct host_info *hi, const char *kvm_path);
+
+/* Nodes and distances from the sysfs-shaped tree under sysfs_root instead (vmtax
+ * info --sysfs-root: the topology a NUMA run would plan from); the rest stays this
+ * host's. -1 with the reason in hi->numa_error. */
+int host_info_probe_numa(struct host_info *hi, const char *sysfs_root);
 
 /* Pure helpers over text, unit-tested on fixtures. */
 /* The bracketed word of /sys/kernel/mm/transparent_hugepage/enabled. */

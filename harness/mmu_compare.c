@@ -14,7 +14,10 @@
 
 #include "harness/util.h"
 
-#define SYS_MODULE "/sys/module"
+/* Where modules are seen and what loads them; a test points both at a fake. */
+static const char *sys_module = "/sys/module";
+static const char *modprobe_path = "modprobe";
+
 
 /* The modules with a two-dimensional paging switch. */
 static const struct tdp_module {
@@ -45,7 +48,7 @@ const char *mmu_param_name(enum kvm_module m)
 
 static char *module_file(const struct tdp_module *t, const char *rel)
 {
-	char *path = xasprintf(SYS_MODULE "/%s/%s", t->name, rel);
+	char *path = xasprintf("%s/%s/%s", sys_module, t->name, rel);
 	char *text = read_text_file(path);
 
 	free(path);
@@ -54,7 +57,7 @@ static char *module_file(const struct tdp_module *t, const char *rel)
 
 static char *param_text(const struct tdp_module *t)
 {
-	char *path = xasprintf(SYS_MODULE "/%s/parameters/%s", t->name, t->param);
+	char *path = xasprintf("%s/%s/parameters/%s", sys_module, t->name, t->param);
 	char *text = read_text_file(path);
 
 	free(path);
@@ -63,7 +66,7 @@ static char *param_text(const struct tdp_module *t)
 
 static void read_holders(const struct tdp_module *t, char *out, size_t outlen)
 {
-	char *path = xasprintf(SYS_MODULE "/%s/holders", t->name);
+	char *path = xasprintf("%s/%s/holders", sys_module, t->name);
 	DIR *d = opendir(path);
 	struct dirent *e;
 	size_t used = 0;
@@ -169,8 +172,8 @@ int mmu_compare_refusal(const struct mmu_host_state *s, char *why, size_t len)
 		break;
 	}
 	if (mmu_mode_from(s->kvm, s->value) == MMU_UNKNOWN) {
-		snprintf(why, len, "cannot read %s's '%s' parameter (" SYS_MODULE "/%s/parameters/%s)",
-			 mod, param, mod, param);
+		snprintf(why, len, "cannot read %s's '%s' parameter (%s/%s/parameters/%s)",
+			 mod, param, sys_module, mod, param);
 		return -1;
 	}
 	if (!s->root) {
@@ -214,7 +217,7 @@ static int modprobe(char *const argv[], char *err, size_t errlen)
 		dup2(null, STDOUT_FILENO);
 		dup2(pipefd[1], STDERR_FILENO);
 		close(pipefd[0]);
-		execvp(argv[0], argv);
+		execvp(modprobe_path, argv);
 		fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
@@ -293,6 +296,13 @@ int mmu_compare_switch(const struct mmu_host_state *s, bool tdp, char *err, size
 	if (current_tdp(t) == (int)tdp)
 		return 0;
 	return reload(t, tdp, err, errlen);
+}
+
+void mmu_compare_use(const char *sys_module_dir, const char *modprobe_cmd)
+{
+	sys_module = sys_module_dir;
+	modprobe_path = modprobe_cmd;
+	original.module = NULL;
 }
 
 void mmu_compare_restore(void)

@@ -44,4 +44,8 @@ int mmu_compare_refusal(const struct mmu_host_state *s, char *why, size_t len);
 int mmu_compare_switch(const struct mmu_host_state *s, bool tdp, char *err, size_t errlen);
 void mmu_compare_restore(void);
 
+/* Read modules under sys_module_dir instead of /sys/module and load them with
+ * modprobe_cmd (the tests' fake module and modprobe); forgets any saved setting. */
+void mmu_compare_use(const char *sys_module_dir, const char *modprobe_cmd);
+
 #endif

@@ -13,7 +13,8 @@
 const char run_usage[] =
 	"usage: vmtax run [-b GLOB]... [--suite quick|full] [-o FILE] [--cpu N]\n"
 	"                 [--repeat R] [--time-goal S] [--watchdog S] [--kvm-dev PATH]\n"
-	"                 [--events LIST] [--mmu-compare] [--report DIR]\n\n"
+	"                 [--events LIST] [--mmu-compare] [--report DIR]\n"
+	"                 [--numa-ws SIZE] [--sysfs-root DIR]\n\n"
 	"Run benchmarks in the microvm and natively, write a results file (schema vmtax/1)\n"
 	"atomically and print a summary table. Progress goes to stderr.\n\n"
 	"  -b, --bench GLOB   benchmarks whose id matches GLOB ('exits/*'); repeatable;\n"
@@ -40,6 +41,11 @@ const char run_usage[] =
 	"                     the original setting is restored on every way out\n"
 	"      --report DIR   then write the report of the results into DIR (as\n"
 	"                     'vmtax report FILE -o DIR') and print its index.html\n"
+	"      --numa-ws SIZE working set of each numa/* buffer, bytes or with a K, M or G\n"
+	"                     suffix, 4M..2G, rounded up to 2 MiB (default 512M)\n"
+	"      --sysfs-root DIR plan the numa/* matrices from DIR/sys/devices/system\n"
+	"                     (another machine's topology); cells this host lacks are\n"
+	"                     reported unsupported\n"
 	"  -h, --help         this text\n\n"
 	"Exit status: 0 every result ok or unsupported; 1 a benchmark failed or was\n"
 	"invalid; 2 bad usage or environment; 130 interrupted (partial results written).\n";
@@ -76,8 +82,46 @@ static int parse_uint(const char *opt, const char *s, long lo, long hi, long *ou
 	return 0;
 }
 
+/* A file or directory name: anything but empty. */
+static int parse_path(const char *opt, const char *what, const char *s, const char **out,
+		      char *err, size_t errlen)
+{
+	if (!*s) {
+		snprintf(err, errlen, "%s: empty %s name", opt, what);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
+/* A size with an optional binary K/M/G suffix, in [lo, hi] bytes. */
+static int parse_size(const char *opt, const char *s, uint64_t lo, uint64_t hi, uint64_t *out,
+		      char *err, size_t errlen)
+{
+	static const char suffixes[] = "KMG";
+	unsigned long long v;
+	const char *sfx;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end && (sfx = strchr(suffixes, *end)) && !end[1]) {
+		unsigned shift = 10 * (unsigned)(sfx - suffixes + 1);
+
+		v = v > (hi >> shift) ? hi + 1 : v << shift;
+		end++;
+	}
+	if (errno || end == s || *s == '-' || *end || v < lo || v > hi) {
+		snprintf(err, errlen, "%s: '%s' is not a size in [%lluM, %lluG]", opt, s,
+			 (unsigned long long)(lo >> 20), (unsigned long long)(hi >> 30));
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 enum { OPT_SUITE = 256, OPT_CPU, OPT_REPEAT, OPT_TIME_GOAL, OPT_WATCHDOG, OPT_KVM_DEV, OPT_EVENTS,
-       OPT_MMU_COMPARE, OPT_REPORT };
+       OPT_MMU_COMPARE, OPT_REPORT, OPT_NUMA_WS, OPT_SYSFS_ROOT };
 
 static const struct option long_opts[] = {
 	{ "bench", required_argument, NULL, 'b' },
@@ -91,6 +135,8 @@ static const struct option long_opts[] = {
 	{ "events", required_argument, NULL, OPT_EVENTS },
 	{ "mmu-compare", no_argument, NULL, OPT_MMU_COMPARE },
 	{ "report", required_argument, NULL, OPT_REPORT },
+	{ "numa-ws", required_argument, NULL, OPT_NUMA_WS },
+	{ "sysfs-root", required_argument, NULL, OPT_SYSFS_ROOT },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -115,12 +161,7 @@ static int parse_one(int c, struct run_args *a, char *err, size_t errlen)
 		a->quick = !strcmp(optarg, "quick");
 		return 0;
 	case 'o':
-		if (!*optarg) {
-			snprintf(err, errlen, "-o: empty file name");
-			return -1;
-		}
-		a->output = optarg;
-		return 0;
+		return parse_path("-o", "file", optarg, &a->output, err, errlen);
 	case OPT_CPU:
 		if (parse_uint("--cpu", optarg, 0, 4095, &v, err, errlen))
 			return -1;
@@ -146,12 +187,12 @@ static int parse_one(int c, struct run_args *a, char *err, size_t errlen)
 		a->mmu_compare = true;
 		return 0;
 	case OPT_REPORT:
-		if (!*optarg) {
-			snprintf(err, errlen, "--report: empty directory name");
-			return -1;
-		}
-		a->report_dir = optarg;
-		return 0;
+		return parse_path("--report", "directory", optarg, &a->report_dir, err, errlen);
+	case OPT_NUMA_WS:
+		return parse_size("--numa-ws", optarg, 4ull << 20, 2ull << 30, &a->numa_ws,
+				  err, errlen);
+	case OPT_SYSFS_ROOT:
+		return parse_path("--sysfs-root", "directory", optarg, &a->sysfs_root, err, errlen);
 	case 'h':
 		a->help = true;
 		return 0;
@@ -201,4 +242,6 @@ void run_args_defaults(struct run_args *a)
 		a->repeat = a->quick ? 5 : 15;
 	if (a->time_goal_s == 0)
 		a->time_goal_s = a->quick ? 0.005 : 0.01;
+	if (!a->numa_ws)
+		a->numa_ws = RUN_NUMA_WS_DEFAULT;
 }

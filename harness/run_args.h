@@ -5,8 +5,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define RUN_MAX_GLOBS 64
+#define RUN_NUMA_WS_DEFAULT (512ull << 20)	/* far beyond any LLC */
 
 struct run_args {
 	const char *globs[RUN_MAX_GLOBS];	/* -b; none = every benchmark */
@@ -21,6 +23,8 @@ struct run_args {
 	const char *events;			/* --events LIST; NULL = the defaults */
 	bool mmu_compare;			/* --mmu-compare */
 	const char *report_dir;			/* --report; NULL = no report */
+	uint64_t numa_ws;			/* --numa-ws bytes; 0 = default */
+	const char *sysfs_root;			/* --sysfs-root; NULL = / */
 	bool help;
 };
 

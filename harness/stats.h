@@ -29,6 +29,17 @@ double per_op_cost(uint64_t total_ticks, uint64_t iters, double empty_per_iter);
  * means "must not exit": observed must stay within slack. */
 bool count_matches(uint64_t expected, uint64_t observed, uint64_t slack);
 
+/* What a stat delta says about a benchmark's claim. */
+enum count_verdict {
+	COUNT_OK,		/* count_matches() */
+	COUNT_MISMATCH,		/* it moved, but not once per operation: invalid */
+	COUNT_ABSENT,		/* expected some, saw under 1% of them, or under 10%
+				 * and within the slack: the operation never reached
+				 * what the stat counts (unsupported) */
+};
+
+enum count_verdict count_verdict(uint64_t expected, uint64_t observed, uint64_t slack);
+
 /* The slack allowed for a measured region of `expected` exits lasting `ticks` TSC ticks
  * at tsc_khz: one exit per 100 us for host ticks/preemption plus 2% of expected plus a
  * small constant for the doorbells around the region. */

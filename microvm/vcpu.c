@@ -16,6 +16,7 @@
 #include <x86intrin.h>
 
 #include "harness/util.h"
+#include "microvm/guest/syscall.h"
 
 /* The signal that kicks a vCPU thread out of KVM_RUN (watchdog, Ctrl-C, a sibling's
  * failure). Its handler only sets immediate_exit, so a kick that lands just before
@@ -93,6 +94,59 @@ static int set_cpuid(struct vcpu *v, char *err, size_t errlen)
 	return ret;
 }
 
+#define MSR_STAR	0xc0000081
+#define MSR_LSTAR	0xc0000082
+#define MSR_FMASK	0xc0000084
+
+/* Under PVM a sysretq at guest CPL0 ends as a #GP at CPL3 on the sysretq itself: the
+ * guest kernel returns to CPL3 with iretq there. */
+bool vcpu_sysret_usable(void)
+{
+	return access("/sys/module/kvm_pvm", F_OK) != 0;
+}
+
+/* The guest's syscall/sysret (microvm/guest/syscall.h; EFER.SCE is in the sregs).
+ * STAR[47:32] is the kernel CS (SS = +8); sysret to 64-bit loads CS = STAR[63:48] + 16
+ * and SS = STAR[63:48] + 8, both with RPL 3: hence user data below user code. Set by
+ * the host so the guest spends no emulated CPL0 instructions on it. */
+static int set_syscall_msrs(struct vcpu *v, char *err, size_t errlen)
+{
+	const struct guest_image_header *h = vm_gpa_to_hva(v->vm, GUEST_IMAGE_GPA);
+	uint64_t entry = vcpu_sysret_usable() ? h->syscall_entry : h->syscall_entry_iret;
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e[3];
+	} m = {
+		.hdr.nmsrs = 3,
+		.e = {
+			{ .index = MSR_STAR,
+			  .data = ((uint64_t)(SEL_UDATA & ~3) - 8) << 48 | (uint64_t)SEL_KCODE << 32 },
+			{ .index = MSR_LSTAR, .data = entry },
+			{ .index = MSR_FMASK, .data = SYSCALL_FMASK },
+		},
+	};
+
+	if (ioctl(v->fd, KVM_SET_MSRS, &m) != 3) {
+		snprintf(err, errlen, "KVM_SET_MSRS (STAR/LSTAR/FMASK) on vCPU %u: %s", v->id,
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* With the in-kernel LAPIC every vCPU but the BSP starts waiting for INIT/SIPI (it
+ * would sit at its first instruction forever); the guest has no AP bring-up, so the
+ * host makes it runnable at the entry like vCPU 0. */
+static int set_runnable(struct vcpu *v, char *err, size_t errlen)
+{
+	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
+
+	if (!v->vm->cfg.irqchip || v->id == 0 || !ioctl(v->fd, KVM_SET_MP_STATE, &mp))
+		return 0;
+	snprintf(err, errlen, "KVM_SET_MP_STATE runnable on vCPU %u: %s", v->id, strerror(errno));
+	return -1;
+}
+
 int vcpu_create(struct vm *vm, unsigned id, char *err, size_t errlen)
 {
 	struct vcpu *v = xcalloc(1, sizeof(*v));
@@ -130,7 +184,7 @@ int vcpu_create(struct vm *vm, unsigned id, char *err, size_t errlen)
 		snprintf(err, errlen, "setting up vCPU %u registers: %s", id, strerror(errno));
 		return -1;
 	}
-	return 0;
+	return set_runnable(v, err, errlen) || set_syscall_msrs(v, err, errlen) ? -1 : 0;
 }
 
 void vcpu_destroy(struct vcpu *v)

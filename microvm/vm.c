@@ -32,7 +32,7 @@ extern const uint8_t guest_image[], guest_image_end[];
 #define EFER_LMA (1ull << 10)
 #define EFER_NXE (1ull << 11)
 
-#define TSS_SIZE 128
+#define TSS_SIZE GUEST_TSS_SIZE
 
 const char *backing_name(enum backing b)
 {
@@ -210,17 +210,24 @@ static int create_memory(struct vm *vm, char *err, size_t errlen)
 /* Identity map: the low slot from page 1 (page 0 stays unmapped to catch NULL), the
  * data slot with its own page size, and the two MMIO pages. All user-accessible: the
  * benchmark bodies run at CPL3. */
-static int build_page_tables(struct vm *vm, char *err, size_t errlen)
+int vm_map_identity(struct vm *vm, uint64_t root)
 {
 	uint64_t rw_user = PTE_W | PTE_U;
 	struct pt_builder *b = &vm->pt;
 
-	if (pt_map(b, b->root, PAGE_4K, PAGE_4K, vm->low_size - PAGE_4K, PAGE_4K, rw_user) ||
-	    (vm->data_size && pt_map(b, b->root, vm->data_gpa, vm->data_gpa,
+	if (pt_map(b, root, PAGE_4K, PAGE_4K, vm->low_size - PAGE_4K, PAGE_4K, rw_user) ||
+	    (vm->data_size && pt_map(b, root, vm->data_gpa, vm->data_gpa,
 				     ALIGN_UP(vm->data_size, vm->cfg.data_page),
 				     vm->cfg.data_page, rw_user)) ||
-	    pt_map(b, b->root, DOORBELL_GPA, DOORBELL_GPA, 2 * PAGE_4K, PAGE_4K,
-		   rw_user | PTE_PCD)) {
+	    pt_map(b, root, DOORBELL_GPA, DOORBELL_GPA, 2 * PAGE_4K, PAGE_4K,
+		   rw_user | PTE_PCD))
+		return -1;
+	return 0;
+}
+
+static int build_page_tables(struct vm *vm, char *err, size_t errlen)
+{
+	if (vm_map_identity(vm, vm->pt.root)) {
 		snprintf(err, errlen, "building guest page tables failed (pool exhausted or misaligned)");
 		return -1;
 	}

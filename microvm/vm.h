@@ -142,6 +142,11 @@ struct vm {
 struct vm *vm_create(const struct vm_config *cfg, char *err, size_t errlen);
 void vm_destroy(struct vm *vm);
 
+/* Map the guest's standard identity layout (low memory, data region, MMIO pages)
+ * into an address space root: the boot root has it; a second root from pt_new_root()
+ * gets it this way, then its own mappings. 0, or -1 when the pool is exhausted. */
+int vm_map_identity(struct vm *vm, uint64_t root);
+
 /* Host pointer for a guest-physical address, NULL when it is not RAM. */
 void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa);
 
@@ -153,6 +158,10 @@ const struct vcpu *vm_failure(const struct vm *vm);
 /* Delta of a named stat of vCPU i (or of the VM when i < 0) over its DB_BEGIN..DB_END
  * region. -1 when this kernel has no such stat. */
 int vm_region_delta(const struct vm *vm, int vcpu, const char *stat, uint64_t *delta);
+
+/* Can the guest kernel return from a system call with sysret on this host? (Else
+ * the runtime's syscall entry returns with iretq.) */
+bool vcpu_sysret_usable(void);
 
 /* Does the embedded guest image contain a body with this name? */
 bool guest_has_body(const char *name);

@@ -1,20 +1,25 @@
 // SPDX-License-Identifier: MIT
 /* exits/cpuid: CPUID leaf 0 at CPL3, one exit per instruction, handled in the kernel. */
-#include "bench/bench.h"
+#include "bench/exits/cpuid.h"
+
 #include "bench/exits/insn.h"
+
+void exits_run_cpuid(struct bench_ctx *ctx, const struct bench *b, uint32_t leaf)
+{
+	struct exit_bench x = exit_bench_init(ctx, "exits/cpuid");
+
+	x.cfg.arg[0] = leaf;
+	x.check.stat = "exits";
+	x.check.per_iter = 1;
+	x.native = cpuid_loop;
+	x.native_arg = (void *)(uintptr_t)leaf;
+	x.params = json_pack("{s:I}", "leaf", (json_int_t)leaf);
+	exit_bench_run(ctx, b, &x);
+}
 
 static void run_cpuid(struct bench_ctx *ctx, const struct bench *b)
 {
-	struct vm_config cfg = bench_vm_config(ctx, b->id);
-	struct guest_check check = { .stat = "exits", .per_iter = 1 };
-	struct result *r;
-
-	cfg.arg[0] = 0;
-	r = bench_run_guest(ctx, b, &cfg, &check);
-	json_object_set_new(r->params, "leaf", json_integer(0));
-	json_object_set_new(r->extra, "handled_in", json_string("kernel"));
-	if (r->status != RESULT_FAILED)
-		bench_run_native(ctx, r, cpuid_loop, (void *)0);
+	exits_run_cpuid(ctx, b, 0);
 }
 
 static const struct bench exits_cpuid = {

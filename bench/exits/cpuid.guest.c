@@ -1,10 +1,6 @@
 // SPDX-License-Identifier: MIT
+/* CPUID of the leaf in arg[0], at CPL3: exits/cpuid and exits/cpuid-hv. */
 #include "microvm/guest/guest.h"
 #include "bench/exits/insn.h"
 
-static void cpuid_body(struct mailbox *mb, unsigned vcpu)
-{
-	(void)vcpu;
-	guest_measure(mb, cpuid_loop, (void *)(uintptr_t)mb->arg[0]);
-}
-GUEST_BENCH("exits/cpuid", cpuid_body, 3);
+INSN_GUEST_BENCH("exits/cpuid", cpuid_body, cpuid_loop, 3);

@@ -8,18 +8,49 @@
 
 #include "microvm/guest/measure.h"
 
-/* arg: the CPUID leaf. CPUID always exits under VMX/SVM and under PVM. */
-static uint64_t __attribute__((noinline, unused)) cpuid_loop(uint64_t n, void *arg)
-{
-	uint32_t leaf = (uint32_t)(uintptr_t)arg;
-	uint64_t t0 = rdtsc_fenced();
-
-	for (uint64_t i = 0; i < n; i++) {
-		uint32_t a = leaf, b, c = 0, d;
-
-		__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d) :: "memory");
+/*
+ * A timed loop of one operation, the same shape as measure_empty_loop() so the empty
+ * twin cancels the loop and the timer. The operation is a statement that may use
+ * `arg` (the loop's argument: a port, an MSR, a leaf).
+ */
+#define INSN_LOOP(name, ...)							\
+	static uint64_t __attribute__((noinline, unused)) name(uint64_t n, void *arg) \
+	{									\
+		uint64_t t0 = rdtsc_fenced();					\
+										\
+		(void)arg;							\
+		for (uint64_t i = 0; i < n; i++) {				\
+			__VA_ARGS__;						\
+		}								\
+		return rdtsc_fenced() - t0;					\
 	}
-	return rdtsc_fenced() - t0;
-}
+
+/* A guest body (guest side only) that measures loop with mailbox arg[0] as its
+ * argument, at privilege cpl. */
+#define INSN_GUEST_BENCH(id, body, loop, cpl)					\
+	static void body(struct mailbox *mb, unsigned vcpu)			\
+	{									\
+		(void)vcpu;							\
+		guest_measure(mb, loop, (void *)(uintptr_t)mb->arg[0]);		\
+	}									\
+	GUEST_BENCH(id, body, cpl)
+
+/* arg: the CPUID leaf. CPUID exits under VMX and SVM always; under PVM only with
+ * CPUID faulting. */
+INSN_LOOP(cpuid_loop, {
+	uint32_t a = (uint32_t)(uintptr_t)arg, b, c = 0, d;
+
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d) :: "memory");
+})
+
+/* Controls that must not exit: RDTSC (no RDTSC exiting with TSC offsetting) and
+ * PAUSE (pause-loop exiting only triggers on spins at CPL0 on Intel). */
+INSN_LOOP(rdtsc_loop, {
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi) :: "memory");
+})
+
+INSN_LOOP(pause_loop, __asm__ volatile("pause" ::: "memory"))
 
 #endif

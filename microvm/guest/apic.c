@@ -57,6 +57,11 @@ void apic_timer_oneshot(uint8_t vector, uint32_t count)
 {
 	wrmsr(X2APIC_TIMER_DIV, TIMER_DIV_BY_1);
 	wrmsr(X2APIC_LVT_TIMER, vector);	/* mode bits 0: one-shot, unmasked */
+	apic_timer_start(count);
+}
+
+void apic_timer_start(uint32_t count)
+{
 	wrmsr(X2APIC_TIMER_INIT, count);	/* writing the count starts the timer */
 }
 

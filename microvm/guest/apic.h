@@ -34,6 +34,9 @@ void apic_self_ipi(uint8_t vector);
 /* One-shot LAPIC timer: fire `vector` after `count` APIC timer ticks (divide by 1;
  * KVM's APIC timer ticks at 1 GHz, so count is in ns there). */
 void apic_timer_oneshot(uint8_t vector, uint32_t count);
+/* Start the one-shot timer apic_timer_oneshot() set up again, with a new count: a
+ * single MSR write, for loops that re-arm it every iteration. */
+void apic_timer_start(uint32_t count);
 /* Mask the timer and clear its count. */
 void apic_timer_stop(void);
 

@@ -80,6 +80,10 @@ uint64_t guest_host_call(struct mailbox *mb, unsigned vcpu, uint64_t call, uint6
  * empty cost and computes per-operation samples.
  */
 void guest_measure(struct mailbox *mb, measure_loop_fn loop, void *arg);
+/* The same with the body's own marks, which must ring DB_BEGIN / DB_END themselves
+ * (a multi-vCPU body first brings its partner vCPUs into the region). */
+void guest_measure_marked(struct mailbox *mb, measure_loop_fn loop, void *arg,
+			  void (*mark)(int begin));
 
 void *guest_memset(void *d, int c, size_t n);
 int guest_strcmp(const char *a, const char *b);

@@ -20,7 +20,8 @@
 /* Guest-physical layout. */
 #define GUEST_GDT_GPA		0x1000ull
 #define GUEST_IDT_GPA		0x2000ull
-#define GUEST_TSS_GPA		0x3000ull	/* one 128-byte TSS per vCPU */
+#define GUEST_TSS_GPA		0x3000ull	/* one TSS per vCPU ... */
+#define GUEST_TSS_SIZE		0x80ull		/* ... of this size (RSP0 at +4) */
 #define MAILBOX_GPA		0x10000ull
 #define MAILBOX_SIZE		0x10000ull
 #define GUEST_IMAGE_GPA		0x100000ull	/* the guest binary is loaded here */
@@ -115,6 +116,8 @@ struct guest_image_header {
 	uint64_t benches, benches_end;	/* struct guest_bench_desc[] */
 	uint64_t percpu;		/* struct guest_percpu[GUEST_MAX_VCPUS]; GS base */
 	uint64_t image_end;		/* end of .bss */
+	uint64_t syscall_entry;		/* IA32_LSTAR: returns by sysretq ... */
+	uint64_t syscall_entry_iret;	/* ... or by iretq (microvm/guest/syscall_entry.S) */
 };
 
 /* One guest benchmark body; GUEST_BENCH() emits these into a table the host reads. */
@@ -132,6 +135,7 @@ struct guest_percpu {
 	uint64_t mailbox;
 	uint64_t kstack_top, ustack_top;
 	uint64_t scratch[4];		/* for entry code that has no free register */
+	uint64_t syscalls;		/* system calls entered (syscall_entry.S) */
 };
 
 #endif /* !__ASSEMBLER__ */

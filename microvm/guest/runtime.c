@@ -2,6 +2,7 @@
 /* The guest runtime: entry at CPL0, the drop to CPL3, exception reporting, the
  * measuring loop. Freestanding; runs inside the microvm. */
 #include "microvm/guest/guest.h"
+#include "microvm/guest/syscall.h"
 
 extern char _start[], isr_stubs[];
 extern const struct guest_bench_desc __guest_benches_start[], __guest_benches_end[];
@@ -19,6 +20,8 @@ const struct guest_image_header guest_image_header = {
 	.benches_end = (uint64_t)__guest_benches_end,
 	.percpu = (uint64_t)guest_percpu,
 	.image_end = (uint64_t)__guest_image_end,
+	.syscall_entry = (uint64_t)syscall_entry,
+	.syscall_entry_iret = (uint64_t)syscall_entry_iret,
 };
 
 void enter_user(uint64_t body, struct mailbox *mb, uint64_t vcpu, uint64_t ustack)
@@ -119,6 +122,12 @@ static void ring_region(int begin)
 
 void guest_measure(struct mailbox *mb, measure_loop_fn loop, void *arg)
 {
+	guest_measure_marked(mb, loop, arg, ring_region);
+}
+
+void guest_measure_marked(struct mailbox *mb, measure_loop_fn loop, void *arg,
+			  void (*mark)(int begin))
+{
 	struct measure_plan plan = {
 		.round_ticks = mb->round_ticks,
 		.rounds = mb->rounds < MAILBOX_MAX_ROUNDS ? mb->rounds : MAILBOX_MAX_ROUNDS,
@@ -127,7 +136,7 @@ void guest_measure(struct mailbox *mb, measure_loop_fn loop, void *arg)
 	};
 	struct measure_out out = { .empty_ticks = mb->empty_ticks, .ticks = mb->ticks };
 
-	measure_rounds(&plan, loop, arg, &out, ring_region);
+	measure_rounds(&plan, loop, arg, &out, mark);
 	mb->iters = out.iters;
 	mb->nsamples = plan.rounds;
 }

@@ -43,6 +43,11 @@ if [ -d /sys/module/kvm_pvm ] && [ -w /dev/kvm ]; then
 else
 	echo "skip - --mmu-compare refusal: not a PVM host (a bare-metal run would reload the KVM module)"
 fi
+check "bad --numa-ws is a usage error" 2 "$VMTAX" run -b 'numa/*' --numa-ws 1M -o "$tmp/x.json"
+one_line "bad --numa-ws says so" "--numa-ws: '1M' is not a size"
+check "unreadable --sysfs-root is a usage error" 2 "$VMTAX" run -b 'numa/*' --sysfs-root "$tmp/none" -o "$tmp/x.json"
+one_line "unreadable --sysfs-root names the file" "sys/devices/system/cpu/online: No such file"
+[ ! -e "$tmp/x.json" ] && echo "ok - no results file on a bad --sysfs-root" || echo "not ok - no results file on a bad --sysfs-root"
 check "missing device (option) is exit 2" 2 "$VMTAX" run --kvm-dev /nonexistent/kvm -b exits/cpuid -o "$tmp/x.json"
 one_line "missing device (option) is one line" "/nonexistent/kvm: No such file or directory"
 check "missing device (environment) is exit 2" 2 env VMTAX_KVM_DEV=/nonexistent/kvm "$VMTAX" run -b exits/cpuid -o "$tmp/x.json"
@@ -57,6 +62,8 @@ fi
 check "list exits 0" 0 "$VMTAX" list
 grep -q "^exits/cpuid" "$tmp/out" && echo "ok - list shows exits/cpuid" || echo "not ok - list shows exits/cpuid"
 check "info exits 0" 0 "$VMTAX" info --json
+check "info --sysfs-root reads the fixture" 0 "$VMTAX" info --sysfs-root tests/fixtures/sysfs-4node
+grep -q "4 node(s), read from tests/fixtures/sysfs-4node" "$tmp/out" && echo "ok - info shows the planned topology" || echo "not ok - info shows the planned topology"
 
 if [ ! -w /dev/kvm ] && [ -z "${VMTAX_KVM_DEV:-}" ]; then
 	echo "skip - real runs: /dev/kvm is not usable here"
@@ -79,6 +86,9 @@ assert r["microvm/boot"]["status"] == "ok" and r["microvm/boot"]["validation"]["
 PY
 fi
 ls "$tmp"/.r.json* "$tmp"/r.json.* >/dev/null 2>&1 && echo "not ok - no temp file left" || echo "ok - no temp file left"
+
+check "numa run planned from the 4-node fixture exits 0" 0 "$VMTAX" run -b numa/latency --numa-ws 16M --repeat 3 \
+	--sysfs-root tests/fixtures/sysfs-4node -o "$tmp/n.json"
 
 # Ctrl-C: the running benchmark stops, what finished is written, exit 130.
 "$VMTAX" run -b 'microvm/boot' -b exits/cpuid --repeat 200 --time-goal 0.05 -o "$tmp/i.json" >/dev/null 2>&1 &

@@ -77,7 +77,7 @@ static void __attribute__((unused)) e2e_need_kvm(void)
 /* Run every registered benchmark whose id matches glob, as `vmtax run -b GLOB` does
  * (an unsupported bench gets its one result with the reason). Fails the test when the
  * glob matches nothing. The caller frees with e2e_results_free(). */
-static struct results *__attribute__((unused)) e2e_run_opts(const char *glob,
+static __attribute__((unused)) struct results *e2e_run_opts(const char *glob,
 							    const struct run_opts *opts)
 {
 	struct results *rs = xcalloc(1, sizeof(*rs));
@@ -105,7 +105,7 @@ static struct results *__attribute__((unused)) e2e_run_opts(const char *glob,
 	return rs;
 }
 
-static struct results *__attribute__((unused)) e2e_run(const char *glob)
+static __attribute__((unused)) struct results *e2e_run(const char *glob)
 {
 	e2e_setup();
 	return e2e_run_opts(glob, &e2e_opts);
@@ -131,7 +131,7 @@ static size_t __attribute__((unused)) e2e_find(const struct results *rs, const c
 	return k;
 }
 
-static const struct result *__attribute__((unused)) e2e_expect_one(const struct results *rs,
+static __attribute__((unused)) const struct result *e2e_expect_one(const struct results *rs,
 								   const char *id)
 {
 	const struct result *r[2];

@@ -7,6 +7,9 @@
  */
 #include "tests/e2e/bench_e2e.h"
 
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
 #include "harness/counters.h"
 
 static const char *const software_events[] = { "page-faults", "context-switches", "cpu-migrations" };
@@ -85,11 +88,115 @@ static void test_chosen_events(void **state)
 	e2e_results_free(rs);
 }
 
+/* What the region hook saw on each vCPU: the events in order, and whether each came
+ * on that vCPU's own thread (perf counters are opened per thread). */
+struct region_log {
+	enum vcpu_region_event ev[GUEST_MAX_VCPUS][8];
+	unsigned n[GUEST_MAX_VCPUS];
+	bool other_thread;
+};
+
+static void log_region(struct vcpu *v, enum vcpu_region_event ev, void *ctx)
+{
+	struct region_log *log = ctx;
+
+	if ((pid_t)syscall(SYS_gettid) != v->tid)
+		log->other_thread = true;
+	if (log->n[v->id] < ARRAY_SIZE(log->ev[0]))
+		log->ev[v->id][log->n[v->id]++] = ev;
+}
+
+/* microvm calls the hook once at thread start, then at DB_BEGIN and DB_END, on every
+ * vCPU's own thread. */
+static void test_region_hook(void **state)
+{
+	struct vm_config cfg = vm_config_default("selftest/hello");
+	struct region_log log = { 0 };
+	char err[256];
+	struct vm *vm;
+
+	(void)state;
+	e2e_need_kvm();
+	cfg.nr_vcpus = 2;
+	cfg.rounds = 3;
+	cfg.round_ticks = 100000;
+	vm = vm_create(&cfg, err, sizeof(err));
+	if (!vm)
+		fail_msg("vm_create: %s", err);
+	vm->region_hook = log_region;
+	vm->region_ctx = &log;
+	assert_int_equal(vm_run(vm), 0);
+	assert_false(log.other_thread);
+	for (unsigned i = 0; i < 2; i++) {
+		assert_int_equal(log.n[i], 3);
+		assert_int_equal(log.ev[i][0], VCPU_THREAD_START);
+		assert_int_equal(log.ev[i][1], VCPU_REGION_BEGIN);
+		assert_int_equal(log.ev[i][2], VCPU_REGION_END);
+	}
+	vm_destroy(vm);
+}
+
+/* One first touch of a fresh page per operation: one host page fault each. */
+struct toucher {
+	char *next, *end;
+	long page;
+};
+
+/* Not instrumented: under ASan each store would also fault in its shadow page
+ * (one per 32 KiB touched), faults the loop itself does not cause. */
+static uint64_t __attribute__((no_sanitize("address"))) touch_loop(uint64_t n, void *arg)
+{
+	struct toucher *t = arg;
+	uint64_t t0 = rdtsc_fenced();
+
+	for (uint64_t i = 0; i < n && t->next < t->end; i++, t->next += t->page)
+		*(volatile char *)t->next = 1;
+	return rdtsc_fenced() - t0;
+}
+
+/* The native twin's counters cover exactly its measured rounds: the faults of the
+ * calibration and warm-up rounds, which touch pages too, are not in them. */
+static void test_native_region(void **state)
+{
+	const size_t span = GiB(4);
+	struct toucher t = { .page = sysconf(_SC_PAGESIZE) };
+	struct results rs;
+	struct run_opts opts;
+	struct bench_ctx ctx = { .host = &e2e_host, .opts = &opts, .results = &rs };
+	struct result *r;
+	json_t *faults;
+	uint64_t ops;
+
+	(void)state;
+	e2e_setup();
+	opts = e2e_opts;
+	opts.time_goal_s = 0.0005;
+	t.next = mmap(NULL, span, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	assert_true(t.next != MAP_FAILED);
+	t.end = t.next + span;
+	results_init(&rs);
+	r = results_add(&rs, "test/touch", "cycles");
+	bench_run_native(&ctx, r, touch_loop, &t);
+	assert_true(t.next < t.end);	/* every operation really touched a new page */
+	ops = (uint64_t)json_integer_value(json_object_get(r->extra, "native_ops"));
+	faults = json_object_get(json_object_get(r->extra, "native_counters"), "page-faults");
+	printf("# %llu first touches measured, %g page faults counted\n",
+	       (unsigned long long)ops, json_number_value(faults));
+	assert_true(ops > 0);
+	assert_true(json_number_value(faults) >= (double)ops);
+	assert_true(json_number_value(faults) <= (double)ops * 1.01 + 16);
+	munmap(t.end - span, span);
+	results_free(&rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_default_events),
 		cmocka_unit_test(test_chosen_events),
+		cmocka_unit_test(test_native_region),
+		cmocka_unit_test(test_region_hook),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -41,6 +41,8 @@ static void test_defaults(void **state)
 	assert_true(a.time_goal_s == 0.01);
 	assert_true(a.watchdog_s == 10);
 	assert_false(a.quick);
+	assert_int_equal(a.numa_ws, RUN_NUMA_WS_DEFAULT);
+	assert_null(a.sysfs_root);
 }
 
 static void test_every_option(void **state)
@@ -65,6 +67,13 @@ static void test_every_option(void **state)
 	assert_string_equal(a.kvm_dev, "/dev/null");
 	assert_int_equal(parse(&a, err, 3, "--events", "cycles,instructions"), 0);
 	assert_string_equal(a.events, "cycles,instructions");
+	assert_int_equal(parse(&a, err, 5, "--numa-ws", "16M", "--sysfs-root", "/tmp/fake"), 0);
+	assert_int_equal(a.numa_ws, 16ull << 20);
+	assert_string_equal(a.sysfs_root, "/tmp/fake");
+	assert_int_equal(parse(&a, err, 3, "--numa-ws", "1G"), 0);
+	assert_int_equal(a.numa_ws, 1ull << 30);
+	assert_int_equal(parse(&a, err, 3, "--numa-ws", "8388608"), 0);
+	assert_int_equal(a.numa_ws, 8ull << 20);
 	assert_int_equal(parse(&a, err, 2, "--help"), 0);
 	assert_true(a.help);
 }
@@ -107,6 +116,13 @@ static void test_bad_input(void **state)
 	expect_error("--suite: 'medium'", 3, "--suite", "medium");
 	expect_error("-o: empty file name", 3, "-o", "");
 	expect_error("unexpected argument 'exits/cpuid'", 2, "exits/cpuid", NULL);
+	expect_error("--numa-ws: '1M' is not a size in [4M, 2G]", 3, "--numa-ws", "1M");
+	expect_error("--numa-ws: '3G'", 3, "--numa-ws", "3G");
+	expect_error("--numa-ws: '99999999999999999999G'", 3, "--numa-ws", "99999999999999999999G");
+	expect_error("--numa-ws: '-16M'", 3, "--numa-ws", "-16M");
+	expect_error("--numa-ws: '16MB'", 3, "--numa-ws", "16MB");
+	expect_error("--numa-ws: 'M'", 3, "--numa-ws", "M");
+	expect_error("--sysfs-root: empty directory name", 3, "--sysfs-root", "");
 }
 
 int main(void)

@@ -160,6 +160,32 @@ static void test_count_matches_expected_zero(void **state)
 	assert_false(count_matches(0, 3, 2));
 }
 
+static void test_count_verdict(void **state)
+{
+	(void)state;
+	assert_int_equal(count_verdict(1000, 1000, 0), COUNT_OK);
+	assert_int_equal(count_verdict(1000, 1010, 10), COUNT_OK);
+	/* Too many, or too few but clearly there: the claim is wrong, not the host. */
+	assert_int_equal(count_verdict(1000, 1011, 10), COUNT_MISMATCH);
+	assert_int_equal(count_verdict(1000, 2000, 10), COUNT_MISMATCH);
+	assert_int_equal(count_verdict(1000, 999, 10), COUNT_MISMATCH);
+	assert_int_equal(count_verdict(100000, 1000, 10), COUNT_MISMATCH);
+	/* Under 1% of the operations: they never reached what the stat counts (CPUID
+	 * at CPL3 without CPUID faulting: only timer-interrupt exits moved). */
+	assert_int_equal(count_verdict(100000, 999, 10), COUNT_ABSENT);
+	assert_int_equal(count_verdict(36000, 44, 10), COUNT_ABSENT);
+	assert_int_equal(count_verdict(1000, 0, 10), COUNT_ABSENT);
+	/* A short run: one timer-tick exit over 168 operations is noise, not a count. */
+	assert_int_equal(count_verdict(168, 1, 7), COUNT_ABSENT);
+	assert_int_equal(count_verdict(168, 15, 30), COUNT_ABSENT);
+	assert_int_equal(count_verdict(168, 16, 30), COUNT_MISMATCH);
+	/* Half the exits missing is a wrong count however large the slack. */
+	assert_int_equal(count_verdict(100, 50, 300), COUNT_MISMATCH);
+	/* A control that must not exit is never "absent", only ok or a mismatch. */
+	assert_int_equal(count_verdict(0, 0, 4), COUNT_OK);
+	assert_int_equal(count_verdict(0, 5, 4), COUNT_MISMATCH);
+}
+
 static void test_count_slack(void **state)
 {
 	(void)state;
@@ -230,6 +256,7 @@ int main(void)
 		cmocka_unit_test(test_stddev_large_ticks),
 		cmocka_unit_test(test_per_op_cost),
 		cmocka_unit_test(test_count_matches),
+		cmocka_unit_test(test_count_verdict),
 		cmocka_unit_test(test_count_matches_expected_zero),
 		cmocka_unit_test(test_count_slack),
 		cmocka_unit_test(test_mann_whitney_exact),

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+/* ctxsw/guest-syscall: a null system call inside the guest (CPL3 -> guest kernel ->
+ * CPL3 through syscall and sysret, or iretq where sysret cannot be used), vs getppid()
+ * on the host. */
+#include <sys/syscall.h>
+
+#include "bench/ctxsw/ctxsw.h"
+#include "bench/exits/insn.h"
+
+/* The raw instruction, not libc's wrapper, so both sides pay the same path. */
+INSN_LOOP(getppid_loop, {
+	uint64_t nr = SYS_getppid;
+
+	__asm__ volatile("syscall" : "+a"(nr) : : "rcx", "r11", "memory");
+})
+
+/* No KVM stat proves a guest-internal syscall on every host (on VMX/SVM it does not
+ * exit at all), so the guest's own entry counter does: every call issued entered the
+ * guest kernel. */
+static void check_entries(struct vm *vm, struct result *r, void *ctx)
+{
+	const struct vcpu_mailbox *v = &vm->mb->vcpu[0];
+
+	(void)ctx;
+	ctxsw_validate_count(r, "guest_syscalls", v->out[0], v->out[1]);
+	json_object_set_new(r->extra, "kernel_cpl", json_integer((json_int_t)v->out[2]));
+}
+
+static void run_guest_syscall(struct bench_ctx *ctx, const struct bench *b)
+{
+	struct vm_config cfg = bench_vm_config(ctx, b->id);
+	struct guest_check check = { .inspect = check_entries };
+	struct result *r = bench_run_guest(ctx, b, &cfg, &check);
+
+	json_object_set_new(r->extra, "per", json_string(PER_ROUND_TRIP));
+	json_object_set_new(r->extra, "return_via",
+			    json_string(vcpu_sysret_usable() ? "sysret" : "iret"));
+	if (r->status != RESULT_FAILED)
+		bench_run_native(ctx, r, getppid_loop, NULL);
+}
+
+static const struct bench ctxsw_guest_syscall = {
+	.id = "ctxsw/guest-syscall",
+	.desc = "null system call in the guest (syscall to the guest kernel and back); native twin: getppid",
+	.unit = "cycles",
+	.needs_kvm = true,
+	.run = run_guest_syscall,
+};
+BENCH_REGISTER(ctxsw_guest_syscall);

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: MIT
+/* exits/ref-syscall: a null system call on the host (getppid through syscall(2), never
+ * answered from a libc cache), so an exit can be read as a number of syscalls. */
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "bench/exits/exits.h"
+#include "bench/exits/insn.h"
+
+INSN_LOOP(getppid_loop, syscall(SYS_getppid))
+
+static void run_ref_syscall(struct bench_ctx *ctx, const struct bench *b)
+{
+	exits_run_reference(ctx, b, getppid_loop, NULL);
+}
+
+static const struct bench exits_ref_syscall = {
+	.id = "exits/ref-syscall",
+	.desc = "native reference: a null system call (getppid) on the host",
+	.unit = "cycles",
+	.run = run_ref_syscall,
+};
+BENCH_REGISTER(exits_ref_syscall);

@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: MIT
+#include "microvm/guest/guest.h"
+#include "bench/mmu/chase.h"
+
+/* Built in the guest, at CPL3: every page of the region is touched (and faulted in)
+ * here, before the measured rounds. arg[0]: the permutation's seed. */
+static void latency_body(struct mailbox *mb, unsigned vcpu)
+{
+	void *pos;
+
+	(void)vcpu;
+	pos = chase_build((void *)mb->data_gpa, mb->data_size, CHASE_LINE, mb->arg[0]);
+	guest_assert(pos);
+	guest_measure(mb, chase_loop, &pos);
+}
+GUEST_BENCH("numa/latency", latency_body, 3);

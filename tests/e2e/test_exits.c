@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: MIT
+/*
+ * End-to-end: every exits benchmark through the registry on the real KVM, one test
+ * each. Each result is ok (every sample, validation passed) or unsupported with a
+ * reason; never failed or invalid. On top of that, what the exits group promises:
+ * handled_in on every guest result, the host's round-trip view where the exit reaches
+ * userspace, and native-only reference points.
+ */
+#include "tests/e2e/bench_e2e.h"
+
+struct exit_case {
+	const char *id;
+	const char *handled_in;		/* "": a control, handled nowhere;
+					 * NULL: a native reference point */
+	size_t results;			/* one per params variant */
+};
+
+static const struct exit_case cases[] = {
+	{ "exits/cpuid", "kernel", 1 },
+	{ "exits/cpuid-hv", "kernel", 1 },
+	{ "exits/vmcall", "kernel", 2 },
+	{ "exits/mmio-write", "userspace", 1 },
+	{ "exits/mmio-read", "userspace", 1 },
+	{ "exits/mmio-coalesced", "kernel", 1 },
+	{ "exits/ioeventfd", "kernel", 1 },
+	{ "exits/pio-out", "userspace", 1 },
+	{ "exits/pio-in", "userspace", 1 },
+	{ "exits/pio-kernel", "kernel", 1 },
+	{ "exits/hlt", NULL, 2 },		/* userspace, then kernel: checked below */
+	{ "exits/rdmsr", "kernel", 1 },
+	{ "exits/wrmsr", "kernel", 1 },
+	{ "exits/msr-user", "userspace", 1 },
+	{ "exits/cr3-write", "kernel", 2 },
+	{ "exits/cr8", "kernel", 1 },
+	{ "exits/invlpg", "kernel", 1 },
+	{ "exits/xsetbv", "kernel", 1 },
+	{ "exits/self-ipi", "kernel", 1 },
+	{ "exits/exception", "kernel", 1 },
+	{ "exits/rdtsc", "", 1 },
+	{ "exits/pause", "", 1 },
+	{ "exits/ref-cpuid", NULL, 1 },
+	{ "exits/ref-syscall", NULL, 1 },
+	{ "exits/ref-ioctl", NULL, 1 },
+};
+
+static const char *extra_str(const struct result *r, const char *key)
+{
+	return json_string_value(json_object_get(r->extra, key));
+}
+
+static bool is_reference(const struct result *r)
+{
+	return json_is_true(json_object_get(r->extra, "reference"));
+}
+
+/* A userspace exit that ran: our own count of exits matches the operations, and the
+ * host's view of the round trip is there. */
+static void assert_userspace_view(const struct result *r)
+{
+	json_t *rt = json_object_get(r->extra, "host_round_trip");
+	json_int_t iters = json_integer_value(json_object_get(r->extra, "iterations"));
+
+	assert_int_equal(json_integer_value(json_object_get(r->extra, "ops")),
+			 iters * (json_int_t)r->nsamples);
+	assert_int_equal(json_integer_value(json_object_get(r->extra, "userspace_exits")),
+			 iters * (json_int_t)r->nsamples);
+	assert_non_null(rt);
+	assert_true(json_real_value(json_object_get(rt, "median")) > 0);
+}
+
+static void assert_guest_result(const struct result *r, const char *handled_in)
+{
+	if (!handled_in[0])
+		assert_null(extra_str(r, "handled_in"));
+	else
+		assert_string_equal(extra_str(r, "handled_in"), handled_in);
+	if (r->status != RESULT_OK)
+		return;
+	assert_true(r->validation.present);
+	assert_true(json_is_integer(json_object_get(r->extra, "cpl")));
+	assert_true(json_is_boolean(json_object_get(r->extra, "emulated")));
+	if (!strcmp(handled_in, "userspace"))
+		assert_userspace_view(r);
+	if (!handled_in[0])
+		assert_int_equal(r->validation.expected, 0);
+}
+
+static void assert_reference(const struct result *r)
+{
+	assert_int_equal(r->status, RESULT_OK);
+	assert_true(is_reference(r));
+	assert_string_equal(json_string_value(json_object_get(r->params, "where")), "native");
+	assert_false(r->has_native);
+	assert_true(r->stats.median > 0);
+}
+
+/* exits/hlt: wake "none" goes to userspace, wake "timer" stays in the kernel. */
+static const char *hlt_handled_in(const struct result *r)
+{
+	const char *wake = json_string_value(json_object_get(r->params, "wake"));
+
+	assert_non_null(wake);
+	return !strcmp(wake, "none") ? "userspace" : "kernel";
+}
+
+static void test_exit_bench(void **state)
+{
+	const struct exit_case *c = *state;
+	const struct result *r[4];
+	struct results *rs;
+	size_t n;
+
+	e2e_need_kvm();
+	rs = e2e_run(c->id);
+	n = e2e_find(rs, c->id, r, 4);
+	assert_int_equal(n, c->results);
+	for (size_t i = 0; i < n; i++) {
+		e2e_assert_ok_or_unsupported(r[i]);
+		if (!strcmp(c->id, "exits/hlt"))
+			assert_guest_result(r[i], hlt_handled_in(r[i]));
+		else if (c->handled_in)
+			assert_guest_result(r[i], c->handled_in);
+		else
+			assert_reference(r[i]);
+	}
+	e2e_results_free(rs);
+}
+
+int main(void)
+{
+	struct CMUnitTest tests[ARRAY_SIZE(cases)];
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		tests[i] = (struct CMUnitTest){
+			.name = cases[i].id,
+			.test_func = test_exit_bench,
+			.initial_state = (void *)&cases[i],
+		};
+	return _cmocka_run_group_tests("exits", tests, ARRAY_SIZE(tests), NULL, NULL);
+}
