@@ -78,6 +78,31 @@ static double cost_ratio(const struct report_group *g, const struct result *r)
 	return ratio;
 }
 
+/* A median over two controls reads very differently from one over thirty exits:
+ * name the results when there are few. */
+#define TAX_SOURCES_NAMED 4
+
+static char *tax_sources(const struct report_group *g)
+{
+	char *s = NULL, *next, *label;
+	size_t n = 0;
+
+	for (size_t i = 0; i < g->n; i++)
+		n += cost_ratio(g, g->rs[i]) > 0;
+	if (n > TAX_SOURCES_NAMED)
+		return xasprintf("%zu results", n);
+	for (size_t i = 0; i < g->n; i++) {
+		if (cost_ratio(g, g->rs[i]) <= 0)
+			continue;
+		label = plot_label(g->rs[i], NULL);
+		next = s ? xasprintf("%s, %s", s, label) : xstrdup(label);
+		free(label);
+		free(s);
+		s = next;
+	}
+	return s ? s : xstrdup("no guest/native pair");
+}
+
 static void compute_tax(struct report_group *g)
 {
 	double *ratios = xmalloc((g->n + 1) * sizeof(*ratios));
@@ -91,6 +116,7 @@ static void compute_tax(struct report_group *g)
 		g->nbad += r->status == RESULT_INVALID || r->status == RESULT_FAILED;
 		if (cost_ratio(g, r) > 0)
 			ratios[g->ntax++] = cost_ratio(g, r);
+	g->tax_from = tax_sources(g);
 	}
 	stats_compute(ratios, g->ntax, &st);
 	g->tax_median = st.median;
@@ -162,8 +188,10 @@ int report_write(const struct results *rs, const char *src, const char *dir, cha
 		stage_abort(&rep.stage);
 	else
 		ret = stage_commit(&rep.stage, err, errlen);
-	for (size_t g = 0; g < rep.ngroups; g++)
+	for (size_t g = 0; g < rep.ngroups; g++) {
 		free(rep.groups[g].rs);
+		free(rep.groups[g].tax_from);
+	}
 	free(rep.groups);
 	plots_free(&rep.plots);
 	return ret ? -1 : 0;

@@ -17,6 +17,7 @@ struct report_group {
 	/* The headline: guest/native overhead ratios of the ok results that have one. */
 	size_t ntax;
 	double tax_median, tax_min, tax_max;
+	char *tax_from;		/* which results: their labels when few, else a count */
 	size_t nok, nunsupported, nbad;
 };
 
