@@ -116,8 +116,8 @@ static void compute_tax(struct report_group *g)
 		g->nbad += r->status == RESULT_INVALID || r->status == RESULT_FAILED;
 		if (cost_ratio(g, r) > 0)
 			ratios[g->ntax++] = cost_ratio(g, r);
-	g->tax_from = tax_sources(g);
 	}
+	g->tax_from = tax_sources(g);
 	stats_compute(ratios, g->ntax, &st);
 	g->tax_median = st.median;
 	g->tax_min = st.min;

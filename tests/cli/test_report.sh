@@ -163,7 +163,11 @@ if [ ! -w /dev/kvm ] && [ -z "${VMTAX_KVM_DEV:-}" ]; then
 	echo "skip - report of a real run: /dev/kvm is not usable here"
 	exit 0
 fi
-expect "run --report" 0 "$VMTAX" run -b 'exits/*' -b microvm/boot --repeat 3 -o "$tmp/r1.json" --report "$tmp/real"
+# A benchmark may fail its own check on a loaded host (exit 1): the report is what is
+# tested here, and it is written either way.
+"$VMTAX" run -b 'exits/*' -b microvm/boot --repeat 3 -o "$tmp/r1.json" --report "$tmp/real" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ $rc -le 1 ] && pass "run --report (exit $rc)" || fail "run --report (exit $rc)"
 grep -qx "$tmp/real/index.html" "$tmp/out" && pass "run --report prints index.html" || fail "run --report prints index.html"
 check_report "real run" "$tmp/real" $(cd "$tmp/real" && ls *.png | sed 's/\.png$//')
 "$VMTAX" run -b 'exits/*' -b microvm/boot --repeat 3 -o "$tmp/r2.json" >/dev/null 2>&1
