@@ -166,20 +166,40 @@ static int write_one(struct report *rep, const char *name, writer_fn fn, char *e
 	return ret ? -1 : 0;
 }
 
+void report_build(struct report *rep, const struct results *rs, const char *src)
+{
+	memset(rep, 0, sizeof(*rep));
+	rep->rs = rs;
+	rep->src = src;
+	group_results(rep);
+	for (size_t g = 0; g < rep->ngroups; g++)
+		compute_tax(&rep->groups[g]);
+}
+
+void report_release(struct report *rep)
+{
+	for (size_t g = 0; g < rep->ngroups; g++) {
+		free(rep->groups[g].rs);
+		free(rep->groups[g].tax_from);
+	}
+	free(rep->groups);
+	plots_free(&rep->plots);
+}
+
 int report_write(const struct results *rs, const char *src, const char *dir, char *err,
 		 size_t errlen)
 {
-	struct report rep = { .rs = rs, .src = src };
+	struct report rep;
 	int ret = 0;
 
-	if (stage_open(&rep.stage, dir, err, errlen))
+	report_build(&rep, rs, src);
+	if (stage_open(&rep.stage, dir, err, errlen)) {
+		report_release(&rep);
 		return -1;
-	rep.plots = (struct plots){ .stage = &rep.stage, .err = err, .errlen = errlen };
-	group_results(&rep);
-	for (size_t g = 0; g < rep.ngroups && !ret; g++) {
-		compute_tax(&rep.groups[g]);
-		ret = plot_group(&rep, &rep.groups[g]);
 	}
+	rep.plots = (struct plots){ .stage = &rep.stage, .err = err, .errlen = errlen };
+	for (size_t g = 0; g < rep.ngroups && !ret; g++)
+		ret = plot_group(&rep, &rep.groups[g]);
 	if (!ret)
 		ret = write_one(&rep, "results.csv", report_write_csv, err, errlen) ||
 		      write_one(&rep, "summary.md", report_write_md, err, errlen) ||
@@ -188,12 +208,7 @@ int report_write(const struct results *rs, const char *src, const char *dir, cha
 		stage_abort(&rep.stage);
 	else
 		ret = stage_commit(&rep.stage, err, errlen);
-	for (size_t g = 0; g < rep.ngroups; g++) {
-		free(rep.groups[g].rs);
-		free(rep.groups[g].tax_from);
-	}
-	free(rep.groups);
-	plots_free(&rep.plots);
+	report_release(&rep);
 	return ret ? -1 : 0;
 }
 

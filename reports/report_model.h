@@ -30,6 +30,11 @@ struct report {
 	struct stage stage;
 };
 
+/* Group rs and compute each group's tax (no plots, nothing written); the writers
+ * below then render it. report_release frees what report_build made. */
+void report_build(struct report *rep, const struct results *rs, const char *src);
+void report_release(struct report *rep);
+
 /* The headline tax table (area, results with a native twin, median, range, counts). */
 void report_tax_table(const struct report *rep, struct table *t);
 /* The table of every result of a group. */
