@@ -42,15 +42,18 @@ static bool is_where(const struct result *r, const char *where)
 /* Same id and params but for "where". */
 static bool is_twin_of(const struct result *native, const struct result *guest)
 {
-	json_t *a = json_copy(native->params), *b = json_copy(guest->params);
+	json_t *a, *b;
 	bool same;
 
+	if (strcmp(native->id, guest->id) || strcmp(native->unit, guest->unit))
+		return false;
+	a = json_copy(native->params);
+	b = json_copy(guest->params);
 	if (!a || !b)
 		die("out of memory");
 	json_object_del(a, "where");
 	json_object_del(b, "where");
-	same = !strcmp(native->id, guest->id) && !strcmp(native->unit, guest->unit) &&
-	       json_equal(a, b);
+	same = json_equal(a, b);
 	json_decref(a);
 	json_decref(b);
 	return same;
@@ -82,17 +85,18 @@ static double cost_ratio(const struct report_group *g, const struct result *r)
  * name the results when there are few. */
 #define TAX_SOURCES_NAMED 4
 
-static char *tax_sources(const struct report_group *g)
+/* ratio[i] is cost_ratio() of result i, 0 for none. */
+static char *tax_sources(const struct report_group *g, const double *ratio)
 {
 	char *s = NULL, *next, *label;
 	size_t n = 0;
 
 	for (size_t i = 0; i < g->n; i++)
-		n += cost_ratio(g, g->rs[i]) > 0;
+		n += ratio[i] > 0;
 	if (n > TAX_SOURCES_NAMED)
 		return xasprintf("%zu results", n);
 	for (size_t i = 0; i < g->n; i++) {
-		if (cost_ratio(g, g->rs[i]) <= 0)
+		if (ratio[i] <= 0)
 			continue;
 		label = plot_label(g->rs[i], NULL);
 		next = s ? xasprintf("%s, %s", s, label) : xstrdup(label);
@@ -105,7 +109,8 @@ static char *tax_sources(const struct report_group *g)
 
 static void compute_tax(struct report_group *g)
 {
-	double *ratios = xmalloc((g->n + 1) * sizeof(*ratios));
+	double *ratio = xmalloc((g->n + 1) * sizeof(*ratio));
+	double *taxed = xmalloc((g->n + 1) * sizeof(*taxed));
 	struct stats st;
 
 	for (size_t i = 0; i < g->n; i++) {
@@ -114,15 +119,17 @@ static void compute_tax(struct report_group *g)
 		g->nok += r->status == RESULT_OK;
 		g->nunsupported += r->status == RESULT_UNSUPPORTED;
 		g->nbad += r->status == RESULT_INVALID || r->status == RESULT_FAILED;
-		if (cost_ratio(g, r) > 0)
-			ratios[g->ntax++] = cost_ratio(g, r);
+		ratio[i] = cost_ratio(g, r);
+		if (ratio[i] > 0)
+			taxed[g->ntax++] = ratio[i];
 	}
-	g->tax_from = tax_sources(g);
-	stats_compute(ratios, g->ntax, &st);
+	g->tax_from = tax_sources(g, ratio);
+	stats_compute(taxed, g->ntax, &st);
 	g->tax_median = st.median;
 	g->tax_min = st.min;
 	g->tax_max = st.max;
-	free(ratios);
+	free(ratio);
+	free(taxed);
 }
 
 /* The group's own plot first; whatever it did not draw gets generic bars. */
