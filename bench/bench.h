@@ -26,6 +26,7 @@ struct run_opts {
 	double time_goal_s;		/* target duration of one round */
 	double watchdog_s;
 	bool quick;			/* --suite quick: smaller sweeps */
+	uint64_t max_ws;		/* --max-ws: cap of the mmu sweeps; 0 = none */
 	const struct counter_spec *counters;	/* --events; NULL: the defaults */
 	uint64_t numa_ws;		/* --numa-ws: bytes per NUMA buffer; 0 = default */
 	const char *sysfs_root;		/* --sysfs-root: topology to plan from; NULL = / */
@@ -77,7 +78,8 @@ struct guest_check {
 
 /*
  * Boot a VM running the guest body cfg->bench, which must call guest_measure();
- * turn its rounds into per-operation samples (TSC ticks, empty loop subtracted),
+ * turn its rounds into per-operation samples (TSC ticks, or ns when b->unit is "ns";
+ * empty loop subtracted),
  * validate the KVM stat delta, record counters (KVM stats and perf events of every
  * vCPU thread over the measured rounds), ops (iterations x rounds), cpl and emulated. The result is added
  * to ctx->results with the given unit and returned (status failed with the reason when

@@ -122,11 +122,12 @@ static json_t *config_json(const struct run_args *a, const struct run_opts *o)
 		json_array_append_new(globs, json_string(a->globs[i]));
 	for (size_t i = 0; i < o->counters->n; i++)
 		json_array_append_new(events, json_string(o->counters->ev[i].name));
-	return json_pack("{s:i, s:i, s:f, s:f, s:s, s:o, s:o, s:b, s:I, s:s?}", "cpu", o->cpu,
+	return json_pack("{s:i, s:i, s:f, s:f, s:s, s:o, s:o, s:b, s:I, s:s?, s:I}", "cpu", o->cpu,
 			 "repeat", o->repeat, "time_goal_s", o->time_goal_s,
 			 "watchdog_s", o->watchdog_s, "suite", a->quick ? "quick" : "full",
 			 "benchmarks", globs, "events", events, "mmu_compare", a->mmu_compare,
-			 "numa_ws", (json_int_t)o->numa_ws, "sysfs_root", o->sysfs_root);
+			 "numa_ws", (json_int_t)o->numa_ws, "sysfs_root", o->sysfs_root,
+			 "max_ws", (json_int_t)o->max_ws);
 }
 
 /* --events names what the user wants counted: a name libpfm4 does not know is a
@@ -288,6 +289,7 @@ int cmd_run(int argc, char **argv)
 	o.time_goal_s = a.time_goal_s;
 	o.watchdog_s = a.watchdog_s;
 	o.quick = a.quick;
+	o.max_ws = a.max_ws;
 	o.numa_ws = a.numa_ws;
 	o.sysfs_root = a.sysfs_root;
 	check_sysfs_root(o.sysfs_root);

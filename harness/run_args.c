@@ -14,7 +14,7 @@ const char run_usage[] =
 	"usage: vmtax run [-b GLOB]... [--suite quick|full] [-o FILE] [--cpu N]\n"
 	"                 [--repeat R] [--time-goal S] [--watchdog S] [--kvm-dev PATH]\n"
 	"                 [--events LIST] [--mmu-compare] [--report DIR]\n"
-	"                 [--numa-ws SIZE] [--sysfs-root DIR]\n\n"
+	"                 [--numa-ws SIZE] [--sysfs-root DIR] [--max-ws SIZE]\n\n"
 	"Run benchmarks in the microvm and natively, write a results file (schema vmtax/1)\n"
 	"atomically and print a summary table. Progress goes to stderr.\n\n"
 	"  -b, --bench GLOB   benchmarks whose id matches GLOB ('exits/*'); repeatable;\n"
@@ -31,6 +31,8 @@ const char run_usage[] =
 	"      --watchdog S   seconds without a guest doorbell before the run is stopped\n"
 	"                     (default 10)\n"
 	"      --kvm-dev PATH KVM device (default $VMTAX_KVM_DEV or /dev/kvm)\n"
+	"      --max-ws SIZE  largest working set of the mmu sweeps, bytes with an optional\n"
+	"                     K, M or G suffix (16K..1G; default 1G, quick 64M)\n"
 	"      --events LIST  hardware events to count on every benchmark, comma-separated\n"
 	"                     libpfm4 names (default: this CPU's TLB-walk events, cycles,\n"
 	"                     instructions); page-faults, context-switches and\n"
@@ -94,6 +96,21 @@ static int parse_path(const char *opt, const char *what, const char *s, const ch
 	return 0;
 }
 
+/* A size as users write it: the largest binary suffix that divides it (16K, 4M, 1G). */
+static const char *size_text(uint64_t v, char *buf, size_t len)
+{
+	static const char suffixes[] = "GMK";
+	unsigned shift = 30;
+
+	for (const char *sfx = suffixes; *sfx; sfx++, shift -= 10)
+		if (v && !(v & ((1ull << shift) - 1))) {
+			snprintf(buf, len, "%llu%c", (unsigned long long)(v >> shift), *sfx);
+			return buf;
+		}
+	snprintf(buf, len, "%llu", (unsigned long long)v);
+	return buf;
+}
+
 /* A size with an optional binary K/M/G suffix, in [lo, hi] bytes. */
 static int parse_size(const char *opt, const char *s, uint64_t lo, uint64_t hi, uint64_t *out,
 		      char *err, size_t errlen)
@@ -112,8 +129,10 @@ static int parse_size(const char *opt, const char *s, uint64_t lo, uint64_t hi, 
 		end++;
 	}
 	if (errno || end == s || *s == '-' || *end || v < lo || v > hi) {
-		snprintf(err, errlen, "%s: '%s' is not a size in [%lluM, %lluG]", opt, s,
-			 (unsigned long long)(lo >> 20), (unsigned long long)(hi >> 30));
+		char los[24], his[24];
+
+		snprintf(err, errlen, "%s: '%s' is not a size in [%s, %s]", opt, s,
+			 size_text(lo, los, sizeof(los)), size_text(hi, his, sizeof(his)));
 		return -1;
 	}
 	*out = v;
@@ -121,7 +140,7 @@ static int parse_size(const char *opt, const char *s, uint64_t lo, uint64_t hi, 
 }
 
 enum { OPT_SUITE = 256, OPT_CPU, OPT_REPEAT, OPT_TIME_GOAL, OPT_WATCHDOG, OPT_KVM_DEV, OPT_EVENTS,
-       OPT_MMU_COMPARE, OPT_REPORT, OPT_NUMA_WS, OPT_SYSFS_ROOT };
+       OPT_MMU_COMPARE, OPT_REPORT, OPT_NUMA_WS, OPT_SYSFS_ROOT, OPT_MAX_WS };
 
 static const struct option long_opts[] = {
 	{ "bench", required_argument, NULL, 'b' },
@@ -137,6 +156,7 @@ static const struct option long_opts[] = {
 	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "numa-ws", required_argument, NULL, OPT_NUMA_WS },
 	{ "sysfs-root", required_argument, NULL, OPT_SYSFS_ROOT },
+	{ "max-ws", required_argument, NULL, OPT_MAX_WS },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -179,6 +199,9 @@ static int parse_one(int c, struct run_args *a, char *err, size_t errlen)
 	case OPT_KVM_DEV:
 		a->kvm_dev = optarg;
 		return 0;
+	case OPT_MAX_WS:
+		return parse_size("--max-ws", optarg, 16ull << 10, 1ull << 30, &a->max_ws, err,
+				  errlen);
 	case OPT_EVENTS:
 		/* The names are checked against libpfm4 by cmd_run. */
 		a->events = optarg;

@@ -20,6 +20,7 @@ struct run_args {
 	double time_goal_s;			/* --time-goal; 0 = suite default */
 	double watchdog_s;			/* --watchdog */
 	const char *kvm_dev;			/* --kvm-dev */
+	uint64_t max_ws;			/* --max-ws bytes; 0 = no cap */
 	const char *events;			/* --events LIST; NULL = the defaults */
 	bool mmu_compare;			/* --mmu-compare */
 	const char *report_dir;			/* --report; NULL = no report */

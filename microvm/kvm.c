@@ -6,9 +6,12 @@
 #include <linux/kvm.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+
+#include "harness/util.h"
 
 static const char *kvm_path_override;
 
@@ -72,4 +75,29 @@ int kvm_open_dev(const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	return fd;
+}
+
+/* KVM_GET_SUPPORTED_CPUID is what vCPUs get (microvm/vcpu.c sets it unchanged). */
+int kvm_guest_has_feature(unsigned leaf, unsigned reg, unsigned bit)
+{
+	enum { NENT = 128 };
+	struct kvm_cpuid2 *c = xcalloc(1, sizeof(*c) + NENT * sizeof(struct kvm_cpuid_entry2));
+	char err[160];
+	int fd = kvm_open_dev(kvm_device(), err, sizeof(err)), has = -1;
+
+	c->nent = NENT;
+	if (fd >= 0 && !ioctl(fd, KVM_GET_SUPPORTED_CPUID, c)) {
+		has = 0;
+		for (unsigned i = 0; i < c->nent; i++) {
+			const struct kvm_cpuid_entry2 *e = &c->entries[i];
+			uint32_t v[4] = { e->eax, e->ebx, e->ecx, e->edx };
+
+			if (e->function == leaf && e->index == 0 && reg < 4)
+				has = (v[reg] >> bit) & 1;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	free(c);
+	return has;
 }

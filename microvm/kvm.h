@@ -20,4 +20,9 @@ bool kvm_device_explicit(void);
  * the kvm group)"; errno tells why. */
 int kvm_open_dev(const char *path, char *err, size_t errlen);
 
+/* Does KVM offer this CPUID feature bit to guests (leaf, register 0..3 = EAX..EDX,
+ * bit)? 1 or 0; -1 when the device cannot be asked. */
+enum { KVM_CPUID_EAX, KVM_CPUID_EBX, KVM_CPUID_ECX, KVM_CPUID_EDX };
+int kvm_guest_has_feature(unsigned leaf, unsigned reg, unsigned bit);
+
 #endif

@@ -81,9 +81,7 @@ static uint64_t backing_page(enum backing b)
 	return b == BACKING_HUGETLB_1G ? PAGE_1G : b == BACKING_ANON ? PAGE_4K : PAGE_2M;
 }
 
-/* Anonymous memory aligned to `align`, so THP and 1 GiB guest pages line up with the
- * host's pages (the shadow/EPT page size is the smaller of guest and host). */
-static void *map_aligned(uint64_t size, uint64_t align)
+void *map_anon_aligned(uint64_t size, uint64_t align)
 {
 	uint8_t *p = mmap(NULL, size + align, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -118,7 +116,7 @@ static int map_data(struct vm *vm, char *err, size_t errlen)
 			return -1;
 		}
 	} else {
-		p = map_aligned(vm->data_map_size, c->data_page > PAGE_2M ? c->data_page : PAGE_2M);
+		p = map_anon_aligned(vm->data_map_size, c->data_page > PAGE_2M ? c->data_page : PAGE_2M);
 		if (!p) {
 			snprintf(err, errlen, "mmap of %llu MiB guest memory: %s",
 				 (unsigned long long)(vm->data_map_size >> 20), strerror(errno));
@@ -180,7 +178,7 @@ static int create_memory(struct vm *vm, char *err, size_t errlen)
 		return -1;
 	}
 	vm->low_size = ALIGN_UP(GUEST_PT_POOL_GPA + pool_size, PAGE_2M);
-	vm->low = map_aligned(vm->low_size, PAGE_2M);
+	vm->low = map_anon_aligned(vm->low_size, PAGE_2M);
 	if (!vm->low) {
 		snprintf(err, errlen, "mmap of guest low memory: %s", strerror(errno));
 		return -1;

@@ -32,6 +32,11 @@ enum backing {
 
 const char *backing_name(enum backing b);
 
+/* Anonymous memory aligned to `align`, so THP and 1 GiB guest pages line up with the
+ * host's pages (the shadow/EPT page size is the smaller of guest and host). NULL on
+ * failure; munmap(p, size) frees it. */
+void *map_anon_aligned(uint64_t size, uint64_t align);
+
 struct vm;
 struct vcpu;
 

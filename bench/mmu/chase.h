@@ -32,17 +32,20 @@ static inline uint64_t chase_rand(uint64_t *state)
 /*
  * Link the `ws / stride` slots of buf (each `stride` bytes, at least 16) into one cycle
  * in random order (Sattolo's algorithm: a uniformly random permutation with a single
- * cycle). Slot word 0 ends up holding the address of the next slot; word 1 is scratch
- * for the permutation, so no second array the size of the working set is needed.
- * Returns the start of the cycle.
+ * cycle). Slot word 0 ends up holding the address of the next slot as seen by the code
+ * that will chase it, which finds buf at `addr` (the host fills a guest's memory
+ * through its own mapping; the guest sees it at its GVA). Word 1 is scratch for the
+ * permutation, so no second array the size of the working set is needed. Returns the
+ * start of the cycle, at `addr`'s side.
  */
-static inline void *chase_build(void *buf, uint64_t ws, uint64_t stride, uint64_t seed)
+static inline uint64_t chase_build_at(void *buf, uint64_t addr, uint64_t ws, uint64_t stride,
+				      uint64_t seed)
 {
 	uint8_t *base = buf;
 	uint64_t n = ws / stride, state = seed ? seed : 0x9e3779b97f4a7c15ull;
 
 	if (n == 0)
-		return NULL;
+		return 0;
 	for (uint64_t i = 0; i < n; i++)
 		((uint64_t *)(base + i * stride))[1] = i;
 	for (uint64_t i = n - 1; i > 0; i--) {
@@ -58,9 +61,15 @@ static inline void *chase_build(void *buf, uint64_t ws, uint64_t stride, uint64_
 		uint64_t from = ((uint64_t *)(base + i * stride))[1];
 		uint64_t to = ((uint64_t *)(base + ((i + 1) % n) * stride))[1];
 
-		*(uint64_t *)(base + from * stride) = (uint64_t)(uintptr_t)(base + to * stride);
+		*(uint64_t *)(base + from * stride) = addr + to * stride;
 	}
-	return base + ((uint64_t *)base)[1] * stride;
+	return addr + ((uint64_t *)base)[1] * stride;
+}
+
+/* The same, chased where it was built. */
+static inline void *chase_build(void *buf, uint64_t ws, uint64_t stride, uint64_t seed)
+{
+	return (void *)(uintptr_t)chase_build_at(buf, (uint64_t)(uintptr_t)buf, ws, stride, seed);
 }
 
 /* arg: a pointer to the current position (void *), advanced across rounds so every

@@ -71,7 +71,6 @@ static void run_native(struct bench_ctx *ctx, const struct bench *b, const struc
 	bench_run_native(ctx, &ctx->results->items[gi], chase_loop, &pos);
 	placement_sample(buf, ws, c->mem_node, &pl);
 	numa_free_bound(buf, ws);
-	numa_ticks_to_ns(ctx, &ctx->results->items[gi]);
 	numa_add_native(ctx, b, gi, &pt, &pl, NULL);
 }
 

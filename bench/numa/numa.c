@@ -182,31 +182,24 @@ void numa_inspect_guest(struct vm *vm, struct result *r, int mem_node)
 	placement_record(r, &pl, mem_node);
 }
 
-typedef double (*convert_fn)(double ticks, double k);
-
-static double to_ns(double ticks, double ns_per_tick)
-{
-	return ticks * ns_per_tick;
-}
-
 /* k = bytes per operation * TSC ticks per ns: GB/s = bytes / ns. */
 static double to_gbps(double ticks, double k)
 {
 	return ticks > 0 ? k / ticks : 0;
 }
 
-static double *converted(const double *s, size_t n, convert_fn f, double k, bool *zero)
+static double *converted(const double *s, size_t n, double k, bool *zero)
 {
 	double *out = xcalloc(n ? n : 1, sizeof(*out));
 
 	for (size_t i = 0; i < n; i++) {
 		*zero |= s[i] <= 0;
-		out[i] = f(s[i], k);
+		out[i] = to_gbps(s[i], k);
 	}
 	return out;
 }
 
-static void convert(const struct bench_ctx *ctx, struct result *r, convert_fn f, double k)
+static void convert(const struct bench_ctx *ctx, struct result *r, double k)
 {
 	bool zero = false;
 	double *s;
@@ -218,28 +211,23 @@ static void convert(const struct bench_ctx *ctx, struct result *r, convert_fn f,
 					  r->unit);
 		return;
 	}
-	s = converted(r->samples, r->nsamples, f, k, &zero);
+	s = converted(r->samples, r->nsamples, k, &zero);
 	result_set_samples(r, s, r->nsamples);
 	free(s);
 	if (r->has_native) {
-		s = converted(r->native_samples, r->native_nsamples, f, k, &zero);
+		s = converted(r->native_samples, r->native_nsamples, k, &zero);
 		result_set_native(r, s, r->native_nsamples);
 		free(s);
 	}
-	r->ns = 0;	/* the unit is already ns or GB/s */
-	if (zero && f == to_gbps && r->status == RESULT_OK)
+	r->ns = 0;	/* the unit is GB/s */
+	if (zero && r->status == RESULT_OK)
 		result_set_status(r, RESULT_INVALID,
 				  "a round took no longer than the empty loop: no bandwidth to report");
 }
 
-void numa_ticks_to_ns(const struct bench_ctx *ctx, struct result *r)
-{
-	convert(ctx, r, to_ns, ctx->host->tsc_khz ? 1e6 / (double)ctx->host->tsc_khz : 0);
-}
-
 void numa_ticks_to_gbps(const struct bench_ctx *ctx, struct result *r, double bytes_per_op)
 {
-	convert(ctx, r, to_gbps, bytes_per_op * (double)ctx->host->tsc_khz / 1e6);
+	convert(ctx, r, bytes_per_op * (double)ctx->host->tsc_khz / 1e6);
 }
 
 void numa_add_native(struct bench_ctx *ctx, const struct bench *b, size_t gi,

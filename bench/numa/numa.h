@@ -74,9 +74,8 @@ void numa_free_bound(void *p, uint64_t size);
  */
 void numa_inspect_guest(struct vm *vm, struct result *r, int mem_node);
 
-/* The result's samples and native twin, TSC ticks per operation, to ns per operation
- * or to GB/s for bytes_per_op bytes per operation. */
-void numa_ticks_to_ns(const struct bench_ctx *ctx, struct result *r);
+/* The result's samples and native twin, TSC ticks per operation, to GB/s for
+ * bytes_per_op bytes per operation (results in "ns" are converted by bench.c). */
 void numa_ticks_to_gbps(const struct bench_ctx *ctx, struct result *r, double bytes_per_op);
 
 /*

@@ -43,6 +43,15 @@ static inline void cpu_relax(void)
 	__asm__ volatile("pause" ::: "memory");
 }
 
+/* The faulting address of the last #PF; CPL0 only (exception handlers). */
+static inline uint64_t read_cr2(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mov %%cr2, %0" : "=r"(v));
+	return v;
+}
+
 /* CPL0 only: MSR access is privileged (#GP at CPL3). */
 static inline uint64_t rdmsr(uint32_t msr)
 {

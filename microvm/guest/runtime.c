@@ -52,14 +52,6 @@ void user_start(struct mailbox *mb, uint64_t vcpu, uint64_t body)
 	park();
 }
 
-static uint64_t read_cr2(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("mov %%cr2, %0" : "=r"(v));
-	return v;
-}
-
 void guest_exception(struct guest_frame *f)
 {
 	struct guest_percpu *pc = this_cpu();

@@ -29,6 +29,8 @@ check "bad flag is a usage error" 2 "$VMTAX" run --frobnicate
 one_line "bad flag says so" "unknown option '--frobnicate'"
 check "bad number is a usage error" 2 "$VMTAX" run --repeat many
 one_line "bad number says so" "--repeat: 'many'"
+check "bad --max-ws is a usage error" 2 "$VMTAX" run --max-ws 2G -b 'mmu/*' -o "$tmp/x.json"
+one_line "bad --max-ws says so" "--max-ws: '2G' is not a size in \[16K, 1G\]"
 check "unknown benchmark is a usage error" 2 "$VMTAX" run -b 'nosuch/*' -o "$tmp/x.json"
 one_line "unknown benchmark says so" "no benchmark matches 'nosuch/\*'"
 [ ! -e "$tmp/x.json" ] && echo "ok - no results file on usage error" || echo "not ok - no results file on usage error"

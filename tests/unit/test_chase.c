@@ -72,12 +72,32 @@ static void test_loop_walks_the_cycle(void **state)
 	free(buf);
 }
 
+/* Built for another address (a guest's GVA): the same cycle, seen from that address. */
+static void test_built_for_another_address(void **state)
+{
+	uint64_t ws = 1 << 16, addr = 0x40000000;
+	uint8_t *here = aligned_alloc(CHASE_LINE, ws), *there = aligned_alloc(CHASE_LINE, ws);
+	uint8_t *p = chase_build(here, ws, CHASE_LINE, 11);
+	uint64_t q = chase_build_at(there, addr, ws, CHASE_LINE, 11);
+
+	(void)state;
+	for (unsigned i = 0; i < ws / CHASE_LINE; i++) {
+		assert_int_equal(q - addr, (uint64_t)(p - here));
+		assert_true(q >= addr && q < addr + ws);
+		p = *(uint8_t **)p;
+		q = *(uint64_t *)(there + (q - addr));
+	}
+	free(here);
+	free(there);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_one_cycle_over_every_line),
 		cmocka_unit_test(test_not_sequential),
 		cmocka_unit_test(test_loop_walks_the_cycle),
+		cmocka_unit_test(test_built_for_another_address),
 	};
 
 	return cmocka_run_group_tests_name("chase", tests, NULL, NULL);

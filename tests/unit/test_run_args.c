@@ -78,6 +78,22 @@ static void test_every_option(void **state)
 	assert_true(a.help);
 }
 
+static void test_max_ws_sizes(void **state)
+{
+	struct run_args a;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(&a, err, 1, NULL), 0);
+	assert_int_equal(a.max_ws, 0);
+	assert_int_equal(parse(&a, err, 3, "--max-ws", "64M"), 0);
+	assert_int_equal(a.max_ws, 64ull << 20);
+	assert_int_equal(parse(&a, err, 3, "--max-ws", "1G"), 0);
+	assert_int_equal(a.max_ws, 1ull << 30);
+	assert_int_equal(parse(&a, err, 3, "--max-ws", "16384"), 0);
+	assert_int_equal(a.max_ws, 16384);
+}
+
 static void test_quick_suite_defaults(void **state)
 {
 	struct run_args a;
@@ -116,6 +132,11 @@ static void test_bad_input(void **state)
 	expect_error("--suite: 'medium'", 3, "--suite", "medium");
 	expect_error("-o: empty file name", 3, "-o", "");
 	expect_error("unexpected argument 'exits/cpuid'", 2, "exits/cpuid", NULL);
+	expect_error("--max-ws: '2G' is not a size in [16K, 1G]", 3, "--max-ws", "2G");
+	expect_error("--max-ws: '8K'", 3, "--max-ws", "8K");
+	expect_error("--max-ws: '-1M'", 3, "--max-ws", "-1M");
+	expect_error("--max-ws: '64MB'", 3, "--max-ws", "64MB");
+	expect_error("--max-ws: '99999999999999999999G'", 3, "--max-ws", "99999999999999999999G");
 	expect_error("--numa-ws: '1M' is not a size in [4M, 2G]", 3, "--numa-ws", "1M");
 	expect_error("--numa-ws: '3G'", 3, "--numa-ws", "3G");
 	expect_error("--numa-ws: '99999999999999999999G'", 3, "--numa-ws", "99999999999999999999G");
@@ -130,6 +151,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_every_option),
+		cmocka_unit_test(test_max_ws_sizes),
 		cmocka_unit_test(test_quick_suite_defaults),
 		cmocka_unit_test(test_bad_input),
 	};
