@@ -51,7 +51,7 @@ if ! command -v python3 >/dev/null; then echo "skip - report and compare tests: 
 # ---- report ----
 expect "report of every group" 0 "$VMTAX" report "$FIX/all-groups.json" -o "$tmp/all"
 grep -qx "$tmp/all/index.html" "$tmp/out" && pass "report prints the path of index.html" || fail "report prints the path of index.html"
-check_report "every group" "$tmp/all" exits mmu-latency mmu-tlb-walks mmu-bars ctxsw \
+check_report "every group" "$tmp/all" exits mmu_chase mmu_chase-tlb-walks mmu-bars ctxsw \
 	numa-0 numa-1 numa-2 microvm-bars future-bars
 grep -q "exits=150003 (1/op)" "$tmp/all/index.html" && pass "counters in the table, per operation" || fail "counters in the table, per operation"
 grep -q "cpl=0, emulated=true, handled_in=kernel" "$tmp/all/index.html" \
