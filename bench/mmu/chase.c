@@ -102,8 +102,10 @@ struct result *chase_guest_point(struct bench_ctx *ctx, const struct bench *b,
 	r = bench_run_guest(ctx, b, &cfg, &check);
 	set_params(r, "guest", k->page, k->backing_param, ws);
 	mmu_tag(ctx, r);
-	if (r->status != RESULT_FAILED && twin->buf)
+	if (r->status != RESULT_FAILED && twin->buf) {
 		bench_run_native(ctx, r, chase_loop, &twin->pos);
+		mmu_record_native_page(r, "native_", twin->buf, ws);
+	}
 	return r;
 }
 
@@ -119,7 +121,7 @@ struct result *chase_native_point(struct bench_ctx *ctx, const struct bench *b, 
 	if (n->buf) {
 		n->pos = chase_build(n->buf, ws, stride, CHASE_SEED);
 		bench_run_reference(ctx, r, chase_loop, &n->pos);
-		mmu_record_native_page(r, n->buf, ws);
+		mmu_record_native_page(r, "", n->buf, ws);
 	} else if (no_thp) {
 		result_set_status(r, RESULT_UNSUPPORTED, "%s", no_thp);
 	} else {

@@ -2,6 +2,7 @@
 #include "bench/mmu/mmu.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -112,11 +113,14 @@ static uint64_t thp_bytes(const void *addr)
 	return kb << 10;
 }
 
-void mmu_record_native_page(struct result *r, const void *buf, uint64_t size)
+void mmu_record_native_page(struct result *r, const char *prefix, const void *buf,
+			    uint64_t size)
 {
 	uint64_t huge = thp_bytes(buf);
+	char *page = xasprintf("%shost_page", prefix), *bytes = xasprintf("%sthp_bytes", prefix);
 
-	json_object_set_new(r->extra, "host_page",
-			    json_string(huge && huge >= size / 2 ? "2m" : "4k"));
-	json_object_set_new(r->extra, "thp_bytes", json_integer((json_int_t)huge));
+	json_object_set_new(r->extra, page, json_string(huge && huge >= size / 2 ? "2m" : "4k"));
+	json_object_set_new(r->extra, bytes, json_integer((json_int_t)huge));
+	free(page);
+	free(bytes);
 }

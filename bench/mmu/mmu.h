@@ -39,9 +39,12 @@ void mmu_native_unmap(void *p, uint64_t size);
  * value, not a delta, is what tells. */
 void mmu_record_host_page(struct vm *vm, struct result *r, void *ctx);	/* an inspect hook */
 
-/* extra.host_page of a native buffer: "2m" when THP backs at least half of it (the
- * kernel's AnonHugePages for the mapping), else "4k"; extra.thp_bytes. */
-void mmu_record_native_page(struct result *r, const void *buf, uint64_t size);
+/* extra.<prefix>host_page of a native buffer: "2m" when THP backs at least half of it
+ * (the kernel's AnonHugePages for the mapping), else "4k"; extra.<prefix>thp_bytes.
+ * Read again after each use: the kernel may split or reclaim an idle buffer's huge
+ * pages (khugepaged, DAMON) while a guest point runs. */
+void mmu_record_native_page(struct result *r, const char *prefix, const void *buf,
+			    uint64_t size);
 
 /* A host-call hook that answers the guest's keepalive during a long set-up. */
 bool mmu_keepalive(struct vcpu *v, struct vcpu_mailbox *vmb, void *ctx);
