@@ -298,18 +298,6 @@ struct result *bench_run_guest(struct bench_ctx *ctx, const struct bench *b,
 	return r;
 }
 
-static int pin_self(int cpu, cpu_set_t *old)
-{
-	cpu_set_t set;
-
-	sched_getaffinity(0, sizeof(*old), old);
-	if (cpu < 0)
-		return 0;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set);
-}
-
 /* measure_rounds' region marks carry no context: the native twin's counters are
  * those of the thread running it. */
 static __thread struct counter_set *native_counters;
@@ -375,7 +363,8 @@ static uint64_t time_native(struct bench_ctx *ctx, measure_loop_fn loop, void *a
 	};
 	cpu_set_t old;
 
-	pin_self(o->cpu, &old);
+	sched_getaffinity(0, sizeof(old), &old);
+	pin_to_cpu(o->cpu);
 	native_counters = counters_open(0, false, bench_counter_spec(ctx));
 	measure_rounds(&plan, loop, arg, &out, native_mark);
 	sched_setaffinity(0, sizeof(old), &old);
