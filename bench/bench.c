@@ -52,14 +52,22 @@ const char *bench_unsupported(const struct bench *b, const struct host_info *hi,
 	return b->unsupported ? b->unsupported(hi, o) : NULL;
 }
 
+/* --time-goal in TSC ticks, guest and native alike; a host whose TSC rate is unknown
+ * is assumed to tick at 2 GHz (only the round length depends on it). */
+static uint64_t round_ticks(const struct bench_ctx *ctx)
+{
+	uint64_t khz = ctx->host->tsc_khz ? ctx->host->tsc_khz : 2000000;
+
+	return (uint64_t)(ctx->opts->time_goal_s * (double)khz * 1000.0);
+}
+
 struct vm_config bench_vm_config(const struct bench_ctx *ctx, const char *body)
 {
 	struct vm_config c = vm_config_default(body);
-	uint64_t khz = ctx->host->tsc_khz ? ctx->host->tsc_khz : 2000000;
 
 	c.host_cpu[0] = ctx->opts->cpu;
 	c.rounds = ctx->opts->repeat;
-	c.round_ticks = (uint64_t)(ctx->opts->time_goal_s * (double)khz * 1000.0);
+	c.round_ticks = round_ticks(ctx);
 	c.watchdog_s = ctx->opts->watchdog_s;
 	return c;
 }
@@ -351,9 +359,8 @@ static uint64_t time_native(struct bench_ctx *ctx, measure_loop_fn loop, void *a
 			    struct counter_set **cs)
 {
 	const struct run_opts *o = ctx->opts;
-	uint64_t khz = ctx->host->tsc_khz ? ctx->host->tsc_khz : 2000000;
 	struct measure_plan plan = {
-		.round_ticks = (uint64_t)(o->time_goal_s * (double)khz * 1000.0),
+		.round_ticks = round_ticks(ctx),
 		.rounds = o->repeat,
 		.warmup = 1,
 	};
@@ -376,31 +383,38 @@ static uint64_t time_native(struct bench_ctx *ctx, measure_loop_fn loop, void *a
 	return out.iters * o->repeat;
 }
 
-void bench_run_native(struct bench_ctx *ctx, struct result *r, measure_loop_fn loop, void *arg)
+/* A twin's samples, counters and operation count go to r's native side; a reference
+ * point's are r's own. */
+static void run_native(struct bench_ctx *ctx, struct result *r, measure_loop_fn loop, void *arg,
+		       bool twin)
 {
-	double *s = xcalloc(ctx->opts->repeat, sizeof(double));
+	unsigned n = ctx->opts->repeat;
+	double *s = xcalloc(n, sizeof(double));
 	struct counter_set *cs;
 	uint64_t ops = time_native(ctx, loop, arg, s, &cs);
 
-	counters_record_native(cs, r);
+	if (twin)
+		counters_record_native(cs, r);
+	else
+		counters_record(cs, r);
 	counters_close(cs);
-	record_native_partners(r, true);
-	json_object_set_new(r->extra, "native_ops", json_integer((json_int_t)ops));
-	ticks_to_unit(ctx, r->unit, s, ctx->opts->repeat);
-	result_set_native(r, s, ctx->opts->repeat);
+	record_native_partners(r, twin);
+	json_object_set_new(r->extra, twin ? "native_ops" : "ops", json_integer((json_int_t)ops));
+	if (twin) {
+		ticks_to_unit(ctx, r->unit, s, n);
+		result_set_native(r, s, n);
+	} else {
+		samples_in_unit(ctx, r, s, n);
+	}
 	free(s);
+}
+
+void bench_run_native(struct bench_ctx *ctx, struct result *r, measure_loop_fn loop, void *arg)
+{
+	run_native(ctx, r, loop, arg, true);
 }
 
 void bench_run_reference(struct bench_ctx *ctx, struct result *r, measure_loop_fn loop, void *arg)
 {
-	double *s = xcalloc(ctx->opts->repeat, sizeof(double));
-	struct counter_set *cs;
-	uint64_t ops = time_native(ctx, loop, arg, s, &cs);
-
-	counters_record(cs, r);
-	counters_close(cs);
-	record_native_partners(r, false);
-	json_object_set_new(r->extra, "ops", json_integer((json_int_t)ops));
-	samples_in_unit(ctx, r, s, ctx->opts->repeat);
-	free(s);
+	run_native(ctx, r, loop, arg, false);
 }
