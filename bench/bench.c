@@ -33,17 +33,6 @@ const struct bench *const *bench_all(size_t *n)
 	return sorted;
 }
 
-const struct bench *bench_find(const char *id)
-{
-	size_t n;
-	const struct bench *const *all = bench_all(&n);
-
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(all[i]->id, id))
-			return all[i];
-	return NULL;
-}
-
 const char *bench_unsupported(const struct bench *b, const struct host_info *hi,
 			      const struct run_opts *o)
 {
@@ -128,7 +117,8 @@ static bool loop_emulated(const struct vm *vm, uint64_t ops)
 	return ops && emul >= 2 * ops;
 }
 
-const struct counter_spec *bench_counter_spec(const struct bench_ctx *ctx)
+/* The hardware events of this run: --events, else the defaults for this CPU. */
+static const struct counter_spec *bench_counter_spec(const struct bench_ctx *ctx)
 {
 	static struct counter_spec defaults;
 	static bool built;
@@ -141,6 +131,14 @@ const struct counter_spec *bench_counter_spec(const struct bench_ctx *ctx)
 	built = true;
 	return &defaults;
 }
+
+/* Perf counters on every vCPU thread of a VM, over its DB_BEGIN..DB_END region:
+ * attached before vm_run, recorded (and closed) after it. */
+struct vcpu_counters {
+	const struct counter_spec *spec;
+	bool guest_only;
+	struct counter_set *set[GUEST_MAX_VCPUS];
+};
 
 static void vcpu_counters_hook(struct vcpu *v, enum vcpu_region_event ev, void *ctx)
 {
@@ -159,7 +157,7 @@ static void vcpu_counters_hook(struct vcpu *v, enum vcpu_region_event ev, void *
 	}
 }
 
-void bench_counters_attach(struct bench_ctx *ctx, struct vm *vm, struct vcpu_counters *vc)
+static void vcpu_counters_attach(struct bench_ctx *ctx, struct vm *vm, struct vcpu_counters *vc)
 {
 	enum kvm_module m = ctx->host->kvm;
 
@@ -172,7 +170,7 @@ void bench_counters_attach(struct bench_ctx *ctx, struct vm *vm, struct vcpu_cou
 	vm->region_ctx = vc;
 }
 
-void bench_counters_record(struct vcpu_counters *vc, struct result *r)
+static void vcpu_counters_record(struct vcpu_counters *vc, struct result *r)
 {
 	for (unsigned i = 0; i < GUEST_MAX_VCPUS; i++) {
 		if (!vc->set[i])
@@ -286,10 +284,10 @@ struct result *bench_run_guest(struct bench_ctx *ctx, const struct bench *b,
 	vm->exit_hook = check->exit_hook;
 	vm->call_hook = check->call_hook;
 	vm->hook_ctx = check->hook_ctx;
-	bench_counters_attach(ctx, vm, &vc);
+	vcpu_counters_attach(ctx, vm, &vc);
 	if (vm_run(vm)) {
 		result_set_status(r, RESULT_FAILED, "%s", vm_failure(vm)->why);
-		bench_counters_record(&vc, r);
+		vcpu_counters_record(&vc, r);
 		vm_destroy(vm);
 		return r;
 	}
@@ -297,7 +295,7 @@ struct result *bench_run_guest(struct bench_ctx *ctx, const struct bench *b,
 	ops = vm->mb->iters * vm->mb->nsamples;
 	json_object_set_new(r->extra, "ops", json_integer((json_int_t)ops));
 	record_counters(vm, r);
-	bench_counters_record(&vc, r);
+	vcpu_counters_record(&vc, r);
 	mark_emulated(vm, r, ops);
 	validate(ctx, vm, r, check, ops);
 	if (check->inspect)
