@@ -35,6 +35,20 @@ void gp_begin(struct gp *g, const char *name, unsigned width)
 		die("out of memory");
 	g->name = safe_name(name);
 	g->width = width < 960 ? 960 : width > 4000 ? 4000 : width;
+	g->height = PLOT_HEIGHT;
+}
+
+void gp_tall(struct gp *g, size_t maxlen)
+{
+	/* Down: sin(40 deg) of the label's length in character heights (a character
+	 * is about half its height wide); right: cos(40 deg) of it in character
+	 * widths, for the last label. About 12 px a line and 7 px a column at 10 pt. */
+	double len = (double)(maxlen > 120 ? 120 : maxlen);
+	unsigned lines = (unsigned)(len * 0.64 * 0.5) + 3, cols = (unsigned)(len * 0.77) + 2;
+
+	fprintf(g->f, "set bmargin %u\nset rmargin %u\n", lines, cols);
+	g->height = PLOT_HEIGHT + 12 * lines;
+	g->width += 7 * cols;
 }
 
 void gp_quote(FILE *f, const char *s)
@@ -63,7 +77,7 @@ static char *full_script(const struct gp *g)
 			 "set output '%s.png'\n%s\n"
 			 "set terminal svg size %u,%u noenhanced font 'sans,10' background rgb 'white'\n"
 			 "set output '%s.svg'\nreplot\nunset output\n",
-			 g->width, PLOT_HEIGHT, g->name, g->text, g->width, PLOT_HEIGHT, g->name);
+			 g->width, g->height, g->name, g->text, g->width, g->height, g->name);
 }
 
 static int write_file(const char *path, const char *text)
@@ -237,7 +251,7 @@ static bool wants_log(const double *v, size_t n)
 
 int plot_bars(struct plots *ps, const struct bars *b)
 {
-	size_t nv = b->nrows * b->nseries, finite = 0;
+	size_t nv = b->nrows * b->nseries, finite = 0, maxlen = 0;
 	struct gp g;
 
 	for (size_t i = 0; i < nv; i++)
@@ -246,6 +260,9 @@ int plot_bars(struct plots *ps, const struct bars *b)
 		return 0;
 
 	gp_begin(&g, b->name, (unsigned)(b->nrows * (b->nseries * 14 + 20) + 200));
+	for (size_t r = 0; r < b->nrows; r++)
+		maxlen = strlen(b->row_labels[r]) > maxlen ? strlen(b->row_labels[r]) : maxlen;
+	gp_tall(&g, maxlen);
 	fprintf(g.f, "$d << EOD\n");
 	for (size_t r = 0; r < b->nrows; r++) {
 		gp_field(g.f, b->row_labels[r]);
@@ -259,8 +276,8 @@ int plot_bars(struct plots *ps, const struct bars *b)
 	fprintf(g.f, "\nset ylabel ");
 	gp_quote(g.f, b->ylabel);
 	fprintf(g.f, "\nset style data histogram\nset style histogram clustered gap 1\n"
-		     "set style fill solid 0.85 border -1\nset xtics rotate by -30 left\n"
-		     "set grid ytics\nset key outside top center horizontal\nset bmargin 10\n"
+		     "set style fill solid 0.85 border -1\nset xtics rotate by -40 left\n"
+		     "set grid ytics\nset key outside top center horizontal\n"
 		     "set datafile missing 'NaN'\n%s",
 		wants_log(b->values, nv) ? "set logscale y\n" : "set yrange [0:*]\n");
 	fprintf(g.f, "plot ");

@@ -32,11 +32,15 @@ struct gp {
 	char *text;
 	size_t len;
 	char *name;
-	unsigned width;
+	unsigned width, height;
 };
 
-/* Start the script of plot NAME (made safe for a file name); width in pixels. */
+/* Start the script of plot NAME (made safe for a file name); width in pixels, the
+ * height the default (gp_tall() makes room for long tic labels). */
 void gp_begin(struct gp *g, const char *name, unsigned width);
+/* Room under the plot for x tic labels of up to maxlen characters rotated by 40
+ * degrees: a bottom margin and a taller picture, so the plot area keeps its size. */
+void gp_tall(struct gp *g, size_t maxlen);
 /* Run it; when drawn the plot is listed in ps under group with caption. A plot
  * gnuplot refuses is left out with a warning; -1 only when gnuplot cannot run, with
  * the message in ps->err (later plots are skipped). */

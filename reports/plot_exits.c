@@ -48,10 +48,9 @@ static void reference_lines(FILE *f, const struct result *const *rs, size_t n, b
 		snprintf(text, sizeof(text), "native %s: %.0f", label, r->stats.median);
 		fprintf(f, "set label %d ", ++k);
 		gp_quote(f, text);
-		/* Side by side, not stacked: references can be close on a log scale
-		 * (a null ioctl and getppid are a few hundred cycles apart). */
 		fprintf(f, " at graph %.2f, first %.17g offset 0,0.6 front font 'sans,9'\n",
-			0.01 + 0.33 * ((k - 1) % 3), r->stats.median);
+			0.01 + 0.3 * ((k - 1) % 3),
+			r->stats.median);
 		free(label);
 		drawn[i] = true;
 	}
@@ -59,7 +58,7 @@ static void reference_lines(FILE *f, const struct result *const *rs, size_t n, b
 
 int plot_exits(struct plots *ps, const struct result *const *rs, size_t n, bool *drawn)
 {
-	size_t bars = 0;
+	size_t bars = 0, maxlen = 0;
 	struct gp g;
 
 	for (size_t i = 0; i < n; i++)
@@ -67,6 +66,14 @@ int plot_exits(struct plots *ps, const struct result *const *rs, size_t n, bool 
 	if (!bars)
 		return 0;
 	gp_begin(&g, "exits", (unsigned)(bars * 60 + 200));
+	for (size_t i = 0; i < n; i++) {
+		char *label = plot_label(rs[i], NULL);
+
+		if (is_drawable(rs[i]) && !is_reference(rs[i]) && strlen(label) > maxlen)
+			maxlen = strlen(label);
+		free(label);
+	}
+	gp_tall(&g, maxlen);
 	fprintf(g.f, "$d << EOD\n");
 	for (size_t i = 0; i < n; i++) {
 		const struct result *r = rs[i];
@@ -88,7 +95,7 @@ int plot_exits(struct plots *ps, const struct result *const *rs, size_t n, bool 
 		"set title 'exits: cost of one VM exit (median of the rounds)'\n"
 		"set ylabel 'TSC cycles per operation (log scale)'\n"
 		"set logscale y\nset yrange [*:*]\nset grid ytics\nset style fill solid 0.85 border -1\n"
-		"set boxwidth 0.7\nset xtics rotate by -30 left\nset bmargin 10\n"
+		"set boxwidth 0.7\nset xtics rotate by -40 left\n"
 		"set key outside top center horizontal\nset datafile missing 'NaN'\n"
 		"plot $d using 0:($3==0?$2:1/0):xtic(1) with boxes lc rgb '#3b75af' title 'handled in the kernel', \\\n"
 		"     $d using 0:($3==1?$2:1/0) with boxes lc rgb '#ef8636' title 'handled in userspace (VMM round trip)', \\\n"

@@ -57,8 +57,9 @@ static double walks_per_access(const struct result *r)
 	return any ? sum / json_number_value(ops) : -1;
 }
 
-static struct series *group_series(const struct result *const *rs, size_t n, bool *drawn,
-				   size_t *nseries)
+/* The curves of benchmark id: one per params other than ws. */
+static struct series *group_series(const struct result *const *rs, size_t n, const char *id,
+				   bool *drawn, size_t *nseries)
 {
 	struct series *s = NULL;
 	size_t ns = 0;
@@ -67,7 +68,7 @@ static struct series *group_series(const struct result *const *rs, size_t n, boo
 		char *label;
 		size_t k;
 
-		if (!is_curve_point(rs[i]))
+		if (!is_curve_point(rs[i]) || strcmp(rs[i]->id, id))
 			continue;
 		label = plot_label(rs[i], "ws");
 		for (k = 0; k < ns && strcmp(s[k].label, label); k++)
@@ -134,23 +135,25 @@ static double median_of(const struct result *r)
 	return r->stats.median;
 }
 
-int plot_mmu(struct plots *ps, const struct result *const *rs, size_t n, bool *drawn)
+/* The latency curves of one benchmark id and, where hardware counters measured
+ * them, its page walks per access over the same x axis. */
+static int plot_id(struct plots *ps, const struct result *const *rs, size_t n, const char *id,
+		   bool *drawn)
 {
 	size_t ns, walks = 0;
-	struct series *s = group_series(rs, n, drawn, &ns);
-	int ret = 0;
+	struct series *s = group_series(rs, n, id, drawn, &ns);
+	char *name = xasprintf("%s", id), *title = xasprintf("%s: access latency vs working set", id);
+	char *wname = xasprintf("%s-tlb-walks", id), *wtitle = xasprintf("%s: hardware page walks per access", id);
+	int ret;
 
 	for (size_t i = 0; i < n; i++)
-		walks += is_curve_point(rs[i]) && walks_per_access(rs[i]) >= 0;
-	if (ns)
-		ret = plot_curves(ps, "mmu-latency", "mmu: memory access latency vs working set",
-				  "ns per access (median)",
-				  "Pointer-chase latency per access against working set; one curve "
-				  "per guest page size and host backing, and per native page size.",
-				  rs, s, ns, median_of);
+		walks += is_curve_point(rs[i]) && !strcmp(rs[i]->id, id) && walks_per_access(rs[i]) >= 0;
+	ret = plot_curves(ps, name, title, "ns per access (median)",
+			  "Latency per access against working set; one curve per guest page "
+			  "size and host backing, and per native page size.",
+			  rs, s, ns, median_of);
 	if (!ret && walks)
-		ret = plot_curves(ps, "mmu-tlb-walks", "mmu: hardware page walks per access",
-				  "page walks per access (hardware counters)",
+		ret = plot_curves(ps, wname, wtitle, "page walks per access (hardware counters)",
 				  "Completed page walks per access counted by the PMU, beside the "
 				  "latency plot: the walks the TLB misses cost.",
 				  rs, s, ns, walks_per_access);
@@ -159,5 +162,20 @@ int plot_mmu(struct plots *ps, const struct result *const *rs, size_t n, bool *d
 		free(s[k].idx);
 	}
 	free(s);
+	free(name);
+	free(title);
+	free(wname);
+	free(wtitle);
+	return ret;
+}
+
+int plot_mmu(struct plots *ps, const struct result *const *rs, size_t n, bool *drawn)
+{
+	int ret = 0;
+
+	/* One plot per benchmark id with working-set points, in file order. */
+	for (size_t i = 0; i < n && !ret; i++)
+		if (is_curve_point(rs[i]) && !drawn[i])
+			ret = plot_id(ps, rs, n, rs[i]->id, drawn);
 	return ret;
 }

@@ -11,6 +11,9 @@
 #include <string.h>
 
 #define NODES_MAX 64
+/* Each matrix is a gnuplot run (~50 ms): a sweep over extra knobs could ask for
+ * thousands. Past this many, the tables carry the rest. */
+#define MATRICES_MAX 24
 
 struct matrix {
 	char *label;	/* id + params other than the nodes */
@@ -115,7 +118,10 @@ int plot_numa(struct plots *ps, const struct result *const *rs, size_t n, bool *
 		m[k].present[ci] = m[k].present[mi] = true;
 		drawn[i] = true;
 	}
-	for (k = 0; k < nm && !ret; k++)
+	if (nm > MATRICES_MAX)
+		pr_warn("report: numa: %zu matrices, plotting the first %d (the tables have them all)",
+			nm, MATRICES_MAX);
+	for (k = 0; k < nm && k < MATRICES_MAX && !ret; k++)
 		ret = plot_matrix(ps, &m[k], k);
 	for (k = 0; k < nm; k++)
 		free(m[k].label);

@@ -42,15 +42,18 @@ static bool is_where(const struct result *r, const char *where)
 /* Same id and params but for "where". */
 static bool is_twin_of(const struct result *native, const struct result *guest)
 {
-	json_t *a = json_copy(native->params), *b = json_copy(guest->params);
+	json_t *a, *b;
 	bool same;
 
+	if (strcmp(native->id, guest->id) || strcmp(native->unit, guest->unit))
+		return false;
+	a = json_copy(native->params);
+	b = json_copy(guest->params);
 	if (!a || !b)
 		die("out of memory");
 	json_object_del(a, "where");
 	json_object_del(b, "where");
-	same = !strcmp(native->id, guest->id) && !strcmp(native->unit, guest->unit) &&
-	       json_equal(a, b);
+	same = json_equal(a, b);
 	json_decref(a);
 	json_decref(b);
 	return same;
@@ -78,9 +81,36 @@ static double cost_ratio(const struct report_group *g, const struct result *r)
 	return ratio;
 }
 
+/* A median over two controls reads very differently from one over thirty exits:
+ * name the results when there are few. */
+#define TAX_SOURCES_NAMED 4
+
+/* ratio[i] is cost_ratio() of result i, 0 for none. */
+static char *tax_sources(const struct report_group *g, const double *ratio)
+{
+	char *s = NULL, *next, *label;
+	size_t n = 0;
+
+	for (size_t i = 0; i < g->n; i++)
+		n += ratio[i] > 0;
+	if (n > TAX_SOURCES_NAMED)
+		return xasprintf("%zu results", n);
+	for (size_t i = 0; i < g->n; i++) {
+		if (ratio[i] <= 0)
+			continue;
+		label = plot_label(g->rs[i], NULL);
+		next = s ? xasprintf("%s, %s", s, label) : xstrdup(label);
+		free(label);
+		free(s);
+		s = next;
+	}
+	return s ? s : xstrdup("no guest/native pair");
+}
+
 static void compute_tax(struct report_group *g)
 {
-	double *ratios = xmalloc((g->n + 1) * sizeof(*ratios));
+	double *ratio = xmalloc((g->n + 1) * sizeof(*ratio));
+	double *taxed = xmalloc((g->n + 1) * sizeof(*taxed));
 	struct stats st;
 
 	for (size_t i = 0; i < g->n; i++) {
@@ -89,14 +119,17 @@ static void compute_tax(struct report_group *g)
 		g->nok += r->status == RESULT_OK;
 		g->nunsupported += r->status == RESULT_UNSUPPORTED;
 		g->nbad += r->status == RESULT_INVALID || r->status == RESULT_FAILED;
-		if (cost_ratio(g, r) > 0)
-			ratios[g->ntax++] = cost_ratio(g, r);
+		ratio[i] = cost_ratio(g, r);
+		if (ratio[i] > 0)
+			taxed[g->ntax++] = ratio[i];
 	}
-	stats_compute(ratios, g->ntax, &st);
+	g->tax_from = tax_sources(g, ratio);
+	stats_compute(taxed, g->ntax, &st);
 	g->tax_median = st.median;
 	g->tax_min = st.min;
 	g->tax_max = st.max;
-	free(ratios);
+	free(ratio);
+	free(taxed);
 }
 
 /* The group's own plot first; whatever it did not draw gets generic bars. */
@@ -140,20 +173,40 @@ static int write_one(struct report *rep, const char *name, writer_fn fn, char *e
 	return ret ? -1 : 0;
 }
 
+void report_build(struct report *rep, const struct results *rs, const char *src)
+{
+	memset(rep, 0, sizeof(*rep));
+	rep->rs = rs;
+	rep->src = src;
+	group_results(rep);
+	for (size_t g = 0; g < rep->ngroups; g++)
+		compute_tax(&rep->groups[g]);
+}
+
+void report_release(struct report *rep)
+{
+	for (size_t g = 0; g < rep->ngroups; g++) {
+		free(rep->groups[g].rs);
+		free(rep->groups[g].tax_from);
+	}
+	free(rep->groups);
+	plots_free(&rep->plots);
+}
+
 int report_write(const struct results *rs, const char *src, const char *dir, char *err,
 		 size_t errlen)
 {
-	struct report rep = { .rs = rs, .src = src };
+	struct report rep;
 	int ret = 0;
 
-	if (stage_open(&rep.stage, dir, err, errlen))
+	report_build(&rep, rs, src);
+	if (stage_open(&rep.stage, dir, err, errlen)) {
+		report_release(&rep);
 		return -1;
-	rep.plots = (struct plots){ .stage = &rep.stage, .err = err, .errlen = errlen };
-	group_results(&rep);
-	for (size_t g = 0; g < rep.ngroups && !ret; g++) {
-		compute_tax(&rep.groups[g]);
-		ret = plot_group(&rep, &rep.groups[g]);
 	}
+	rep.plots = (struct plots){ .stage = &rep.stage, .err = err, .errlen = errlen };
+	for (size_t g = 0; g < rep.ngroups && !ret; g++)
+		ret = plot_group(&rep, &rep.groups[g]);
 	if (!ret)
 		ret = write_one(&rep, "results.csv", report_write_csv, err, errlen) ||
 		      write_one(&rep, "summary.md", report_write_md, err, errlen) ||
@@ -162,10 +215,7 @@ int report_write(const struct results *rs, const char *src, const char *dir, cha
 		stage_abort(&rep.stage);
 	else
 		ret = stage_commit(&rep.stage, err, errlen);
-	for (size_t g = 0; g < rep.ngroups; g++)
-		free(rep.groups[g].rs);
-	free(rep.groups);
-	plots_free(&rep.plots);
+	report_release(&rep);
 	return ret ? -1 : 0;
 }
 

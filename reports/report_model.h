@@ -17,6 +17,7 @@ struct report_group {
 	/* The headline: guest/native overhead ratios of the ok results that have one. */
 	size_t ntax;
 	double tax_median, tax_min, tax_max;
+	char *tax_from;		/* which results: their labels when few, else a count */
 	size_t nok, nunsupported, nbad;
 };
 
@@ -28,6 +29,11 @@ struct report {
 	struct plots plots;
 	struct stage stage;
 };
+
+/* Group rs and compute each group's tax (no plots, nothing written); the writers
+ * below then render it. report_release frees what report_build made. */
+void report_build(struct report *rep, const struct results *rs, const char *src);
+void report_release(struct report *rep);
 
 /* The headline tax table (area, results with a native twin, median, range, counts). */
 void report_tax_table(const struct report *rep, struct table *t);

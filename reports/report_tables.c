@@ -9,8 +9,7 @@
 void report_tax_table(const struct report *rep, struct table *t)
 {
 	static const char *const hdr[] = { "area", "guest/native (median)", "range",
-					   "results with a native twin", "ok", "unsupported",
-					   "invalid or failed" };
+					   "over", "ok", "unsupported", "invalid or failed" };
 
 	table_init(t, ARRAY_SIZE(hdr), hdr);
 	for (size_t i = 0; i < rep->ngroups; i++) {
@@ -23,9 +22,9 @@ void report_tax_table(const struct report *rep, struct table *t)
 			table_cell(t, "%.2fx .. %.2fx", g->tax_min, g->tax_max);
 		} else {
 			table_cell(t, "-");
-			table_cell(t, "no guest/native pair");
+			table_cell(t, "-");
 		}
-		table_cell(t, "%zu", g->ntax);
+		table_cell(t, "%s", g->tax_from ? g->tax_from : "");
 		table_cell(t, "%zu", g->nok);
 		table_cell(t, "%zu", g->nunsupported);
 		table_cell(t, "%zu", g->nbad);

@@ -51,7 +51,7 @@ if ! command -v python3 >/dev/null; then echo "skip - report and compare tests: 
 # ---- report ----
 expect "report of every group" 0 "$VMTAX" report "$FIX/all-groups.json" -o "$tmp/all"
 grep -qx "$tmp/all/index.html" "$tmp/out" && pass "report prints the path of index.html" || fail "report prints the path of index.html"
-check_report "every group" "$tmp/all" exits mmu-latency mmu-tlb-walks mmu-bars ctxsw \
+check_report "every group" "$tmp/all" exits mmu_chase mmu_chase-tlb-walks mmu-bars ctxsw \
 	numa-0 numa-1 numa-2 microvm-bars future-bars
 grep -q "exits=150003 (1/op)" "$tmp/all/index.html" && pass "counters in the table, per operation" || fail "counters in the table, per operation"
 grep -q "cpl=0, emulated=true, handled_in=kernel" "$tmp/all/index.html" \
@@ -163,7 +163,11 @@ if [ ! -w /dev/kvm ] && [ -z "${VMTAX_KVM_DEV:-}" ]; then
 	echo "skip - report of a real run: /dev/kvm is not usable here"
 	exit 0
 fi
-expect "run --report" 0 "$VMTAX" run -b 'exits/*' -b microvm/boot --repeat 3 -o "$tmp/r1.json" --report "$tmp/real"
+# A benchmark may fail its own check on a loaded host (exit 1): the report is what is
+# tested here, and it is written either way.
+"$VMTAX" run -b 'exits/*' -b microvm/boot --repeat 3 -o "$tmp/r1.json" --report "$tmp/real" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ $rc -le 1 ] && pass "run --report (exit $rc)" || fail "run --report (exit $rc)"
 grep -qx "$tmp/real/index.html" "$tmp/out" && pass "run --report prints index.html" || fail "run --report prints index.html"
 check_report "real run" "$tmp/real" $(cd "$tmp/real" && ls *.png | sed 's/\.png$//')
 "$VMTAX" run -b 'exits/*' -b microvm/boot --repeat 3 -o "$tmp/r2.json" >/dev/null 2>&1

@@ -2,14 +2,16 @@
 /* libFuzzer target for the one results reader: whatever bytes CI hands `vmtax compare`
  * or `vmtax report`, results_read_buffer() must either accept them or refuse them with
  * one line, never crash, leak or read out of bounds. An accepted file must also survive
- * the writer's round trip, because every file vmtax writes has to read back, and
- * compared with itself it must come out unchanged everywhere. */
+ * the writer's round trip, because every file vmtax writes has to read back,
+ * compared with itself it must come out unchanged everywhere, and the report's
+ * pages (all but the gnuplot plots) must render from it. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "harness/compare.h"
 #include "harness/results.h"
+#include "reports/report_model.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -41,6 +43,24 @@ static void check_self_compare(const struct results *rs)
 	comparison_free(&c);
 }
 
+/* index.html, summary.md and results.csv into a memory stream, thrown away. */
+static void check_pages_render(const struct results *rs)
+{
+	struct report rep;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		abort();
+	report_build(&rep, rs, "fuzz.json");
+	if (report_write_html(&rep, f) || report_write_md(&rep, f) || report_write_csv(&rep, f))
+		abort();
+	fclose(f);
+	free(text);
+	report_release(&rep);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct results rs;
@@ -56,6 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(result_key(&rs.items[i]));
 	check_round_trip(&rs);
 	check_self_compare(&rs);
+	check_pages_render(&rs);
 	results_free(&rs);
 	return 0;
 }
