@@ -38,6 +38,9 @@ const char *bench_unsupported(const struct bench *b, const struct host_info *hi,
 {
 	if (b->needs_kvm && !o->kvm_usable)
 		return o->kvm_reason;
+	/* Loops count TSC ticks: without the TSC's rate an "ns" result would be zeros. */
+	if (!strcmp(b->unit, "ns") && !hi->tsc_khz)
+		return "TSC frequency unknown: ticks cannot be turned into ns";
 	return b->unsupported ? b->unsupported(hi, o) : NULL;
 }
 

@@ -57,7 +57,8 @@ struct bench {
 
 /* Every registered benchmark, sorted by id. */
 const struct bench *const *bench_all(size_t *n);
-/* Why this host cannot run b (KVM missing, the bench's own check), or NULL. */
+/* Why this host cannot run b (KVM missing; an "ns" result without the TSC rate; the
+ * bench's own check), or NULL. */
 const char *bench_unsupported(const struct bench *b, const struct host_info *hi,
 			      const struct run_opts *o);
 

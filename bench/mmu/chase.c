@@ -193,7 +193,6 @@ static const struct bench mmu_chase = {
 	.desc = "pointer chase, ns per dependent load, 16 KiB..1 GiB, guest page x host backing vs native 4k/THP",
 	.unit = "ns",
 	.needs_kvm = true,
-	.unsupported = mmu_needs_tsc,
 	.run = run_chase,
 };
 BENCH_REGISTER(mmu_chase);
