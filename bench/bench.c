@@ -33,33 +33,33 @@ const struct bench *const *bench_all(size_t *n)
 	return sorted;
 }
 
-const struct bench *bench_find(const char *id)
-{
-	size_t n;
-	const struct bench *const *all = bench_all(&n);
-
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(all[i]->id, id))
-			return all[i];
-	return NULL;
-}
-
 const char *bench_unsupported(const struct bench *b, const struct host_info *hi,
 			      const struct run_opts *o)
 {
 	if (b->needs_kvm && !o->kvm_usable)
 		return o->kvm_reason;
+	/* Loops count TSC ticks: without the TSC's rate an "ns" result would be zeros. */
+	if (!strcmp(b->unit, "ns") && !hi->tsc_khz)
+		return "TSC frequency unknown: ticks cannot be turned into ns";
 	return b->unsupported ? b->unsupported(hi, o) : NULL;
+}
+
+/* --time-goal in TSC ticks, guest and native alike; a host whose TSC rate is unknown
+ * is assumed to tick at 2 GHz (only the round length depends on it). */
+static uint64_t round_ticks(const struct bench_ctx *ctx)
+{
+	uint64_t khz = ctx->host->tsc_khz ? ctx->host->tsc_khz : 2000000;
+
+	return (uint64_t)(ctx->opts->time_goal_s * (double)khz * 1000.0);
 }
 
 struct vm_config bench_vm_config(const struct bench_ctx *ctx, const char *body)
 {
 	struct vm_config c = vm_config_default(body);
-	uint64_t khz = ctx->host->tsc_khz ? ctx->host->tsc_khz : 2000000;
 
 	c.host_cpu[0] = ctx->opts->cpu;
 	c.rounds = ctx->opts->repeat;
-	c.round_ticks = (uint64_t)(ctx->opts->time_goal_s * (double)khz * 1000.0);
+	c.round_ticks = round_ticks(ctx);
 	c.watchdog_s = ctx->opts->watchdog_s;
 	return c;
 }
@@ -120,7 +120,8 @@ static bool loop_emulated(const struct vm *vm, uint64_t ops)
 	return ops && emul >= 2 * ops;
 }
 
-const struct counter_spec *bench_counter_spec(const struct bench_ctx *ctx)
+/* The hardware events of this run: --events, else the defaults for this CPU. */
+static const struct counter_spec *bench_counter_spec(const struct bench_ctx *ctx)
 {
 	static struct counter_spec defaults;
 	static bool built;
@@ -133,6 +134,14 @@ const struct counter_spec *bench_counter_spec(const struct bench_ctx *ctx)
 	built = true;
 	return &defaults;
 }
+
+/* Perf counters on every vCPU thread of a VM, over its DB_BEGIN..DB_END region:
+ * attached before vm_run, recorded (and closed) after it. */
+struct vcpu_counters {
+	const struct counter_spec *spec;
+	bool guest_only;
+	struct counter_set *set[GUEST_MAX_VCPUS];
+};
 
 static void vcpu_counters_hook(struct vcpu *v, enum vcpu_region_event ev, void *ctx)
 {
@@ -151,7 +160,7 @@ static void vcpu_counters_hook(struct vcpu *v, enum vcpu_region_event ev, void *
 	}
 }
 
-void bench_counters_attach(struct bench_ctx *ctx, struct vm *vm, struct vcpu_counters *vc)
+static void vcpu_counters_attach(struct bench_ctx *ctx, struct vm *vm, struct vcpu_counters *vc)
 {
 	enum kvm_module m = ctx->host->kvm;
 
@@ -164,7 +173,7 @@ void bench_counters_attach(struct bench_ctx *ctx, struct vm *vm, struct vcpu_cou
 	vm->region_ctx = vc;
 }
 
-void bench_counters_record(struct vcpu_counters *vc, struct result *r)
+static void vcpu_counters_record(struct vcpu_counters *vc, struct result *r)
 {
 	for (unsigned i = 0; i < GUEST_MAX_VCPUS; i++) {
 		if (!vc->set[i])
@@ -278,10 +287,10 @@ struct result *bench_run_guest(struct bench_ctx *ctx, const struct bench *b,
 	vm->exit_hook = check->exit_hook;
 	vm->call_hook = check->call_hook;
 	vm->hook_ctx = check->hook_ctx;
-	bench_counters_attach(ctx, vm, &vc);
+	vcpu_counters_attach(ctx, vm, &vc);
 	if (vm_run(vm)) {
 		result_set_status(r, RESULT_FAILED, "%s", vm_failure(vm)->why);
-		bench_counters_record(&vc, r);
+		vcpu_counters_record(&vc, r);
 		vm_destroy(vm);
 		return r;
 	}
@@ -289,25 +298,13 @@ struct result *bench_run_guest(struct bench_ctx *ctx, const struct bench *b,
 	ops = vm->mb->iters * vm->mb->nsamples;
 	json_object_set_new(r->extra, "ops", json_integer((json_int_t)ops));
 	record_counters(vm, r);
-	bench_counters_record(&vc, r);
+	vcpu_counters_record(&vc, r);
 	mark_emulated(vm, r, ops);
 	validate(ctx, vm, r, check, ops);
 	if (check->inspect)
 		check->inspect(vm, r, check->hook_ctx);
 	vm_destroy(vm);
 	return r;
-}
-
-static int pin_self(int cpu, cpu_set_t *old)
-{
-	cpu_set_t set;
-
-	sched_getaffinity(0, sizeof(*old), old);
-	if (cpu < 0)
-		return 0;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set);
 }
 
 /* measure_rounds' region marks carry no context: the native twin's counters are
@@ -363,9 +360,8 @@ static uint64_t time_native(struct bench_ctx *ctx, measure_loop_fn loop, void *a
 			    struct counter_set **cs)
 {
 	const struct run_opts *o = ctx->opts;
-	uint64_t khz = ctx->host->tsc_khz ? ctx->host->tsc_khz : 2000000;
 	struct measure_plan plan = {
-		.round_ticks = (uint64_t)(o->time_goal_s * (double)khz * 1000.0),
+		.round_ticks = round_ticks(ctx),
 		.rounds = o->repeat,
 		.warmup = 1,
 	};
@@ -375,7 +371,8 @@ static uint64_t time_native(struct bench_ctx *ctx, measure_loop_fn loop, void *a
 	};
 	cpu_set_t old;
 
-	pin_self(o->cpu, &old);
+	sched_getaffinity(0, sizeof(old), &old);
+	pin_to_cpu(o->cpu);
 	native_counters = counters_open(0, false, bench_counter_spec(ctx));
 	measure_rounds(&plan, loop, arg, &out, native_mark);
 	sched_setaffinity(0, sizeof(old), &old);
@@ -387,31 +384,38 @@ static uint64_t time_native(struct bench_ctx *ctx, measure_loop_fn loop, void *a
 	return out.iters * o->repeat;
 }
 
-void bench_run_native(struct bench_ctx *ctx, struct result *r, measure_loop_fn loop, void *arg)
+/* A twin's samples, counters and operation count go to r's native side; a reference
+ * point's are r's own. */
+static void run_native(struct bench_ctx *ctx, struct result *r, measure_loop_fn loop, void *arg,
+		       bool twin)
 {
-	double *s = xcalloc(ctx->opts->repeat, sizeof(double));
+	unsigned n = ctx->opts->repeat;
+	double *s = xcalloc(n, sizeof(double));
 	struct counter_set *cs;
 	uint64_t ops = time_native(ctx, loop, arg, s, &cs);
 
-	counters_record_native(cs, r);
+	if (twin)
+		counters_record_native(cs, r);
+	else
+		counters_record(cs, r);
 	counters_close(cs);
-	record_native_partners(r, true);
-	json_object_set_new(r->extra, "native_ops", json_integer((json_int_t)ops));
-	ticks_to_unit(ctx, r->unit, s, ctx->opts->repeat);
-	result_set_native(r, s, ctx->opts->repeat);
+	record_native_partners(r, twin);
+	json_object_set_new(r->extra, twin ? "native_ops" : "ops", json_integer((json_int_t)ops));
+	if (twin) {
+		ticks_to_unit(ctx, r->unit, s, n);
+		result_set_native(r, s, n);
+	} else {
+		samples_in_unit(ctx, r, s, n);
+	}
 	free(s);
+}
+
+void bench_run_native(struct bench_ctx *ctx, struct result *r, measure_loop_fn loop, void *arg)
+{
+	run_native(ctx, r, loop, arg, true);
 }
 
 void bench_run_reference(struct bench_ctx *ctx, struct result *r, measure_loop_fn loop, void *arg)
 {
-	double *s = xcalloc(ctx->opts->repeat, sizeof(double));
-	struct counter_set *cs;
-	uint64_t ops = time_native(ctx, loop, arg, s, &cs);
-
-	counters_record(cs, r);
-	counters_close(cs);
-	record_native_partners(r, false);
-	json_object_set_new(r->extra, "ops", json_integer((json_int_t)ops));
-	samples_in_unit(ctx, r, s, ctx->opts->repeat);
-	free(s);
+	run_native(ctx, r, loop, arg, false);
 }

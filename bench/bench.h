@@ -57,8 +57,8 @@ struct bench {
 
 /* Every registered benchmark, sorted by id. */
 const struct bench *const *bench_all(size_t *n);
-const struct bench *bench_find(const char *id);
-/* Why this host cannot run b (KVM missing, the bench's own check), or NULL. */
+/* Why this host cannot run b (KVM missing; an "ns" result without the TSC rate; the
+ * bench's own check), or NULL. */
 const char *bench_unsupported(const struct bench *b, const struct host_info *hi,
 			      const struct run_opts *o);
 
@@ -102,20 +102,6 @@ void bench_run_reference(struct bench_ctx *ctx, struct result *r, measure_loop_f
  * rounds and add to the loop's own. Call before it, once per partner. */
 #define BENCH_NATIVE_PARTNERS 2
 void bench_native_partner(struct bench_ctx *ctx, pid_t tid);
-
-/* The hardware events of this run: --events, else the defaults for this CPU. */
-const struct counter_spec *bench_counter_spec(const struct bench_ctx *ctx);
-
-/* Perf counters on every vCPU thread of a VM, over its DB_BEGIN..DB_END region.
- * bench_run_guest does this itself; a bench that drives its own VM attaches before
- * vm_run and records after it (which also closes them). */
-struct vcpu_counters {
-	const struct counter_spec *spec;
-	bool guest_only;
-	struct counter_set *set[GUEST_MAX_VCPUS];
-};
-void bench_counters_attach(struct bench_ctx *ctx, struct vm *vm, struct vcpu_counters *vc);
-void bench_counters_record(struct vcpu_counters *vc, struct result *r);
 
 /* Per-operation samples from raw rounds: (ticks - median empty) / iters. */
 void bench_samples_from_ticks(uint64_t iters, const uint64_t *empty, const uint64_t *ticks,

@@ -25,8 +25,7 @@ static void usage(FILE *f)
 
 static int bad_usage(const char *what, const char *arg)
 {
-	fprintf(stderr, "vmtax info: %s '%s'\n", what, arg);
-	fputs("Try 'vmtax info --help'.\n", stderr);
+	pr_err("info: %s '%s' (see 'vmtax info --help')", what, arg);
 	return EXIT_USAGE;
 }
 
@@ -89,7 +88,7 @@ int cmd_info(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		case ':':	/* --kvm-dev and --sysfs-root take one */
-			return bad_usage("option needs an argument:", argv[optind - 1]);
+			return bad_usage("missing argument for", argv[optind - 1]);
 		default:
 			return unknown_option(argv);
 		}

@@ -26,6 +26,7 @@ int cmd_list(int argc, char **argv)
 	int c;
 
 	opterr = 0;
+	optind = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(list_usage, stdout);
@@ -35,11 +36,12 @@ int cmd_list(int argc, char **argv)
 			kvm_device_set(optarg);
 			continue;
 		}
-		pr_err("list: bad option '%s' (see 'vmtax list --help')", argv[optind - 1]);
+		pr_err("list: %s '%s' (see 'vmtax list --help')",
+		       c == ':' ? "missing argument for" : "unknown option", argv[optind - 1]);
 		return EXIT_USAGE;
 	}
 	if (optind < argc) {
-		pr_err("list: unexpected argument '%s'", argv[optind]);
+		pr_err("list: unexpected argument '%s' (see 'vmtax list --help')", argv[optind]);
 		return EXIT_USAGE;
 	}
 	host_info_probe(&hi, kvm_device());

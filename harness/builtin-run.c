@@ -92,7 +92,7 @@ static void check_sysfs_root(const char *root)
 	if (!root)
 		return;
 	if (topology_read(root, &t, err, sizeof(err)))
-		die("--sysfs-root: %s", err);
+		die("run: --sysfs-root: %s", err);
 	topology_free(&t);
 }
 
@@ -104,7 +104,7 @@ static int choose_cpu(const struct run_args *a, const struct host_info *hi)
 		CPU_ZERO(&online);
 	if (a->cpu >= 0) {
 		if (a->cpu >= CPU_SETSIZE || !CPU_ISSET(a->cpu, &online))
-			die("--cpu %d: not a CPU this process may run on", a->cpu);
+			die("run: --cpu %d: not a CPU this process may run on", a->cpu);
 		return a->cpu;
 	}
 	/* The last allowed CPU: away from CPU 0, where housekeeping interrupts land. */

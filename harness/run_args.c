@@ -23,7 +23,7 @@ const char run_usage[] =
 	"                     5 rounds of 5 ms)\n"
 	"  -o, --output FILE  results file (default out/results.json)\n"
 	"      --cpu N        host CPU for the vCPU thread and the native twin (default:\n"
-	"                     the last online CPU)\n"
+	"                     the last CPU this process may run on)\n"
 	"      --repeat R     measured rounds per result, each one sample (1..512;\n"
 	"                     default 15, quick 5)\n"
 	"      --time-goal S  seconds one round should take; iteration counts adapt to it\n"

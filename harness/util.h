@@ -44,6 +44,10 @@ char *read_text_file_at(const char *root, const char *path);
 /* mkdir -p: create dir and its missing parents. 0, or -1 with errno set. */
 int mkdir_parents(const char *dir);
 
+/* Pin the calling thread to host CPU cpu (a negative cpu: leave it where it is).
+ * 0, or -1 with errno set. */
+int pin_to_cpu(int cpu);
+
 /* Monotonic clock in nanoseconds. */
 uint64_t now_ns(void);
 

@@ -3,7 +3,6 @@
 #include "microvm/vm.h"
 
 #include <errno.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -400,13 +399,7 @@ static void vcpu_loop(struct vcpu *v, timer_t timer)
 
 static void pin(struct vcpu *v)
 {
-	cpu_set_t set;
-
-	if (v->host_cpu < 0)
-		return;
-	CPU_ZERO(&set);
-	CPU_SET(v->host_cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set))
+	if (pin_to_cpu(v->host_cpu))
 		pr_warn("cannot pin vCPU %u to CPU %d: %s", v->id, v->host_cpu, strerror(errno));
 }
 

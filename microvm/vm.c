@@ -253,11 +253,6 @@ static const struct guest_bench_desc *find_body(const uint8_t *image, size_t siz
 	return NULL;
 }
 
-bool guest_has_body(const char *name)
-{
-	return find_body(guest_image, (size_t)(guest_image_end - guest_image), name) != NULL;
-}
-
 static int load_image(struct vm *vm, char *err, size_t errlen)
 {
 	size_t size = (size_t)(guest_image_end - guest_image);

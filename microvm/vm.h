@@ -168,9 +168,6 @@ int vm_region_delta(const struct vm *vm, int vcpu, const char *stat, uint64_t *d
  * the runtime's syscall entry returns with iretq.) */
 bool vcpu_sysret_usable(void);
 
-/* Does the embedded guest image contain a body with this name? */
-bool guest_has_body(const char *name);
-
 /* Watchdog and Ctrl-C: kick every running vCPU out of KVM_RUN. Async-signal-safe. */
 void vcpu_kick_all(void);
 extern volatile int vmtax_interrupted;

@@ -22,7 +22,7 @@ static bool is_drawable(const struct result *r)
 	return r->status == RESULT_OK && !strcmp(r->unit, "cycles") && r->stats.median > 0;
 }
 
-/* 0 kernel, 1 userspace, 2 not said. */
+/* 0 kernel, 1 userspace, 2 not said: the controls (rdtsc, pause), which must not exit. */
 static int handled_in(const struct result *r)
 {
 	const char *h = json_string_value(json_object_get(r->extra, "handled_in"));
@@ -99,7 +99,7 @@ int plot_exits(struct plots *ps, const struct result *const *rs, size_t n, bool 
 		"set key outside top center horizontal\nset datafile missing 'NaN'\n"
 		"plot $d using 0:($3==0?$2:1/0):xtic(1) with boxes lc rgb '#3b75af' title 'handled in the kernel', \\\n"
 		"     $d using 0:($3==1?$2:1/0) with boxes lc rgb '#ef8636' title 'handled in userspace (VMM round trip)', \\\n"
-		"     $d using 0:($3==2?$2:1/0) with boxes lc rgb '#8c8c8c' title 'handling not stated', \\\n"
+		"     $d using 0:($3==2?$2:1/0) with boxes lc rgb '#8c8c8c' title 'no exit expected (control)', \\\n"
 		"     $d using 0:4 with points pt 7 ps 1.2 lc rgb '#000000' title 'native twin'\n");
 	return gp_end(ps, &g, "exits",
 		      "Guest exit cost per operation in TSC cycles, log scale. Dashed lines: "

@@ -32,16 +32,6 @@ void ctxsw_validate_count(struct result *r, const char *what, uint64_t expected,
 				  (unsigned long long)observed, (unsigned long long)expected);
 }
 
-/* Pin the calling thread to one host CPU. */
-static int pin(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set);
-}
-
 /* A partner process: forked, pinned to cpu, runs fn(arg) and exits; it dies with its
  * parent. -1 with errno when fork fails. */
 static pid_t spawn(int cpu, void (*fn)(void *), void *arg)
@@ -51,7 +41,7 @@ static pid_t spawn(int cpu, void (*fn)(void *), void *arg)
 	if (pid)
 		return pid;
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	pin(cpu);
+	pin_to_cpu(cpu);
 	fn(arg);
 	_exit(0);
 }
@@ -108,7 +98,7 @@ static void *pinned_thread(void *p)
 	void *(*fn)(void *) = s->fn;
 	void *arg = s->arg;
 
-	pin(s->cpu);
+	pin_to_cpu(s->cpu);
 	s->tid = (pid_t)syscall(SYS_gettid);	/* s belongs to the creator from here */
 	return fn(arg);
 }

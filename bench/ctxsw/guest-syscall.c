@@ -2,17 +2,8 @@
 /* ctxsw/guest-syscall: a null system call inside the guest (CPL3 -> guest kernel ->
  * CPL3 through syscall and sysret, or iretq where sysret cannot be used), vs getppid()
  * on the host. */
-#include <sys/syscall.h>
-
 #include "bench/ctxsw/ctxsw.h"
 #include "bench/exits/insn.h"
-
-/* The raw instruction, not libc's wrapper, so both sides pay the same path. */
-INSN_LOOP(getppid_loop, {
-	uint64_t nr = SYS_getppid;
-
-	__asm__ volatile("syscall" : "+a"(nr) : : "rcx", "r11", "memory");
-})
 
 /* No KVM stat proves a guest-internal syscall on every host (on VMX/SVM it does not
  * exit at all), so the guest's own entry counter does: every call issued entered the

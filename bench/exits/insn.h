@@ -53,4 +53,17 @@ INSN_LOOP(rdtsc_loop, {
 
 INSN_LOOP(pause_loop, __asm__ volatile("pause" ::: "memory"))
 
+/* Host side only: a null system call, getppid by the raw instruction (not libc's
+ * wrapper, nothing a library could cache): the native reference of exits/ref-syscall
+ * and the twin of ctxsw/guest-syscall. */
+#ifndef VMTAX_GUEST
+#include <sys/syscall.h>
+
+INSN_LOOP(getppid_loop, {
+	uint64_t nr = SYS_getppid;
+
+	__asm__ volatile("syscall" : "+a"(nr) : : "rcx", "r11", "memory");
+})
+#endif
+
 #endif

@@ -1,13 +1,8 @@
 // SPDX-License-Identifier: MIT
-/* exits/ref-syscall: a null system call on the host (getppid through syscall(2), never
- * answered from a libc cache), so an exit can be read as a number of syscalls. */
-#include <sys/syscall.h>
-#include <unistd.h>
-
+/* exits/ref-syscall: a null system call on the host (getppid by the raw syscall
+ * instruction, insn.h), so an exit can be read as a number of syscalls. */
 #include "bench/exits/exits.h"
 #include "bench/exits/insn.h"
-
-INSN_LOOP(getppid_loop, syscall(SYS_getppid))
 
 static void run_ref_syscall(struct bench_ctx *ctx, const struct bench *b)
 {

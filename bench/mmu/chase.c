@@ -52,9 +52,9 @@ static const char *kind_unsupported(const struct bench_ctx *ctx, const struct gu
 	if (k->backing != BACKING_HUGETLB_2M)
 		return NULL;
 	if (!hi->hugepages_2m)
-		return "no 2 MiB hugetlbfs pages reserved";
+		return "no free 2 MiB hugetlbfs pages (none reserved, or all in use)";
 	if (hi->hugepages_2m < need) {
-		snprintf(buf, len, "%llu 2 MiB hugetlbfs pages needed, %llu reserved",
+		snprintf(buf, len, "%llu 2 MiB hugetlbfs pages needed, %llu free",
 			 (unsigned long long)need, (unsigned long long)hi->hugepages_2m);
 		return buf;
 	}
@@ -170,7 +170,7 @@ out:
 }
 
 /* A kind this host lacks altogether is one result without ws; one that fails only
- * at some working sets (too few huge pages reserved) is one per such point. */
+ * at some working sets (too few free huge pages) is one per such point. */
 static void run_chase(struct bench_ctx *ctx, const struct bench *b)
 {
 	uint64_t ws[MMU_SWEEP_MAX];
@@ -195,7 +195,6 @@ static const struct bench mmu_chase = {
 	.desc = "pointer chase, ns per dependent load, 16 KiB..1 GiB, guest page x host backing vs native 4k/THP",
 	.unit = "ns",
 	.needs_kvm = true,
-	.unsupported = mmu_needs_tsc,
 	.run = run_chase,
 };
 BENCH_REGISTER(mmu_chase);

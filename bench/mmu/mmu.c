@@ -75,12 +75,6 @@ bool mmu_keepalive(struct vcpu *v, struct vcpu_mailbox *vmb, void *ctx)
 	return vmb->call == MMU_CALL_ALIVE;
 }
 
-const char *mmu_needs_tsc(const struct host_info *hi, const struct run_opts *o)
-{
-	(void)o;
-	return hi->tsc_khz ? NULL : "TSC frequency unknown: cannot report ns";
-}
-
 const char *mmu_thp_unsupported(const struct host_info *hi)
 {
 	if (!hi->thp_mode[0])

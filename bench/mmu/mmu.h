@@ -52,7 +52,4 @@ bool mmu_keepalive(struct vcpu *v, struct vcpu_mailbox *vmb, void *ctx);
 /* Why THP backing means nothing here (THP disabled or absent), or NULL. */
 const char *mmu_thp_unsupported(const struct host_info *hi);
 
-/* Why a bench that reports ns cannot run here (no TSC frequency), or NULL. */
-const char *mmu_needs_tsc(const struct host_info *hi, const struct run_opts *o);
-
 #endif

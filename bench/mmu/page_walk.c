@@ -47,7 +47,6 @@ static const struct bench mmu_page_walk = {
 	.desc = "one access per page beyond the STLB's reach: page-walk cost, guest 4k vs 2m+THP vs native",
 	.unit = "ns",
 	.needs_kvm = true,
-	.unsupported = mmu_needs_tsc,
 	.run = run_page_walk,
 };
 BENCH_REGISTER(mmu_page_walk);

@@ -7,7 +7,6 @@
  * --numa-ws buffer.
  */
 #include <pthread.h>
-#include <sched.h>
 #include <string.h>
 
 #include "bench/numa/numa.h"
@@ -85,11 +84,8 @@ struct follower {
 static void *follow(void *arg)
 {
 	struct follower *f = arg;
-	cpu_set_t set;
 
-	CPU_ZERO(&set);
-	CPU_SET(f->cpu, &set);
-	sched_setaffinity(0, sizeof(set), &set);
+	pin_to_cpu(f->cpu);
 	stream_gang_follow(f->gang, f->k);
 	return NULL;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "bench/mmu/mmu.h"
 #include "harness/run_args.h"
 #include "harness/util.h"
 
@@ -125,24 +126,18 @@ void numa_run_matrix(struct bench_ctx *ctx, const struct bench *b, const char *c
 void *numa_alloc_bound(uint64_t size, int node, char *err, size_t errlen)
 {
 	unsigned long mask[16] = { 0 };
-	uint64_t align = MiB(2);
-	uint8_t *p, *a;
+	void *a;
 
 	if (node < 0 || node >= 1024) {
 		snprintf(err, errlen, "NUMA node %d out of range", node);
 		return NULL;
 	}
-	p = mmap(NULL, size + align, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (p == MAP_FAILED) {
+	a = map_anon_aligned(size, PAGE_2M);
+	if (!a) {
 		snprintf(err, errlen, "mmap of %llu MiB: %s", (unsigned long long)(size >> 20),
 			 strerror(errno));
 		return NULL;
 	}
-	a = (uint8_t *)ALIGN_UP((uintptr_t)p, align);
-	if (a > p)
-		munmap(p, (size_t)(a - p));
-	munmap(a + size, (size_t)(p + align - a));
 	madvise(a, size, MADV_HUGEPAGE);
 	mask[node / 64] = 1ul << (node % 64);
 	if (mbind(a, size, MPOL_BIND, mask, 1024, MPOL_MF_STRICT)) {
@@ -159,25 +154,13 @@ void numa_free_bound(void *p, uint64_t size)
 		munmap(p, size);
 }
 
-/* The guest asked for 2 MiB pages; KVM maps 2 MiB only where the host page (THP)
- * is that large too, and 4 KiB page walks would then be part of every number. */
-static void record_host_page(struct vm *vm, struct result *r)
-{
-	const struct kvm_stats_snapshot *end = &vm->vcpu[0]->vm_end;
-	int i2m = kvm_stats_index(&vm->stats, "pages_2m");
-	int i4k = kvm_stats_index(&vm->stats, "pages_4k");
-
-	if (i2m < 0 || i4k < 0 || (unsigned)i2m >= end->n || (unsigned)i4k >= end->n)
-		return;
-	json_object_set_new(r->extra, "host_page",
-			    json_string(end->v[i2m] ? "2m" : "4k"));
-}
-
 void numa_inspect_guest(struct vm *vm, struct result *r, int mem_node)
 {
 	struct placement pl;
 
-	record_host_page(vm, r);
+	/* The guest asked for 2 MiB pages; KVM maps 2 MiB only where the host page (THP)
+	 * is that large too, and 4 KiB page walks would then be part of every number. */
+	mmu_record_host_page(vm, r, NULL);
 	placement_sample(vm->data, vm->data_map_size, mem_node, &pl);
 	placement_record(r, &pl, mem_node);
 }

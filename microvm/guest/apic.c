@@ -7,7 +7,6 @@
 #define APIC_BASE_EXTD		(1ull << 10)	/* x2APIC mode */
 #define APIC_BASE_EN		(1ull << 11)
 
-#define X2APIC_ID		0x802
 #define X2APIC_TPR		0x808
 #define X2APIC_EOI		0x80b
 #define X2APIC_SVR		0x80f
@@ -29,11 +28,6 @@ void apic_enable(void)
 	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_EN | APIC_BASE_EXTD);
 	wrmsr(X2APIC_SVR, SVR_APIC_ENABLED | APIC_SPURIOUS_VECTOR);
 	wrmsr(X2APIC_TPR, 0);
-}
-
-uint32_t apic_id(void)
-{
-	return (uint32_t)rdmsr(X2APIC_ID);
 }
 
 void apic_eoi(void)

@@ -23,8 +23,6 @@
 
 /* x2APIC mode, software-enabled, TPR 0 (accept every vector). CPL0. */
 void apic_enable(void);
-/* This vCPU's x2APIC ID (KVM gives vCPU i the ID i). */
-uint32_t apic_id(void);
 /* End of interrupt: the handler of every APIC-delivered vector calls this. */
 void apic_eoi(void);
 /* A fixed-delivery IPI to the vCPU with x2APIC ID dest, through the ICR. */

@@ -95,6 +95,5 @@ void guest_measure_marked(struct mailbox *mb, measure_loop_fn loop, void *arg,
 			  void (*mark)(int begin));
 
 void *guest_memset(void *d, int c, size_t n);
-int guest_strcmp(const char *a, const char *b);
 
 #endif

@@ -159,10 +159,3 @@ void *guest_memset(void *d, int c, size_t n)
 		*p++ = (char)c;
 	return d;
 }
-
-int guest_strcmp(const char *a, const char *b)
-{
-	while (*a && *a == *b)
-		a++, b++;
-	return (unsigned char)*a - (unsigned char)*b;
-}

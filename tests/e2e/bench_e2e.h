@@ -141,6 +141,17 @@ static __attribute__((unused)) const struct result *e2e_expect_one(const struct 
 	return r[0];
 }
 
+/* A string field of a result's extra / params, NULL when absent. */
+static __attribute__((unused)) const char *e2e_extra_str(const struct result *r, const char *key)
+{
+	return json_string_value(json_object_get(r->extra, key));
+}
+
+static __attribute__((unused)) const char *e2e_param_str(const struct result *r, const char *key)
+{
+	return json_string_value(json_object_get(r->params, key));
+}
+
 /* The rule every result obeys: ok with every sample it was asked for and (when it
  * validates itself) a passing validation, or unsupported with a reason. Never failed,
  * never invalid. Prints unsupported reasons so the skip is visible in the log. */

@@ -12,11 +12,6 @@ static const char *param(const struct result *r, const char *key)
 	return json_string_value(json_object_get(r->params, key));
 }
 
-static const char *extra_str(const struct result *r, const char *key)
-{
-	return json_string_value(json_object_get(r->extra, key));
-}
-
 static double native_counter(const struct result *r, const char *name)
 {
 	return json_number_value(json_object_get(json_object_get(r->extra, "native_counters"), name));
@@ -43,7 +38,7 @@ static void expect_guest_ok(const struct result *r, const char *stat, const char
 	e2e_assert_ok_with_native(r);
 	assert_true(r->validation.present && r->validation.ok);
 	assert_string_equal(r->validation.stat, stat);
-	assert_string_equal(extra_str(r, "per"), per);
+	assert_string_equal(e2e_extra_str(r, "per"), per);
 	assert_true(json_is_number(json_object_get(r->counters, "context-switches")));
 	assert_true(json_is_number(json_object_get(r->counters, "cpu-migrations")));
 }
@@ -60,7 +55,7 @@ static void test_guest_syscall(void **state)
 	expect_guest_ok(r, "guest_syscalls", "round-trip");
 	assert_true(r->validation.expected > 0);
 	assert_true(json_is_integer(json_object_get(r->extra, "kernel_cpl")));
-	assert_non_null(extra_str(r, "return_via"));
+	assert_non_null(e2e_extra_str(r, "return_via"));
 	e2e_results_free(rs);
 }
 
@@ -77,7 +72,7 @@ static void test_guest_process(void **state)
 	g = find_via(rs, "ctxsw/guest-process", NULL);
 	expect_guest_ok(g, "guest_switches", "round-trip");
 	assert_int_equal(g->validation.expected % 2, 0);
-	assert_string_equal(extra_str(g, "native_via"), "futex");
+	assert_string_equal(e2e_extra_str(g, "native_via"), "futex");
 	assert_true(native_counter(g, "context-switches") >=
 		    2 * (double)json_integer_value(json_object_get(g->extra, "native_ops")));
 	pipe = find_via(rs, "ctxsw/guest-process", "pipe");
@@ -137,7 +132,7 @@ static void test_vcpu_wake(void **state)
 		if (r[i]->status != RESULT_OK)
 			continue;
 		expect_guest_ok(r[i], "halt_exits", "round-trip");
-		assert_string_equal(extra_str(r[i], "native_via"), "futex");
+		assert_string_equal(e2e_extra_str(r[i], "native_via"), "futex");
 		if (strcmp(variants[i], "hlt-in-guest"))
 			assert_true(partner_stat(r[i], "halt_exits") >= (json_int_t)r[i]->validation.expected);
 	}
@@ -168,7 +163,7 @@ static void test_vcpu_shared_cpu(void **state)
 		}
 		guests++;
 		expect_guest_ok(r[i], "halt_exits", "round-trip");
-		assert_string_equal(extra_str(r[i], "native_partner"), "thread");
+		assert_string_equal(e2e_extra_str(r[i], "native_partner"), "thread");
 		assert_true(partner_stat(r[i], "halt_exits") >= (json_int_t)r[i]->validation.expected);
 	}
 	assert_int_equal(guests, 3);

@@ -43,11 +43,6 @@ static const struct exit_case cases[] = {
 	{ "exits/ref-ioctl", NULL, 1 },
 };
 
-static const char *extra_str(const struct result *r, const char *key)
-{
-	return json_string_value(json_object_get(r->extra, key));
-}
-
 static bool is_reference(const struct result *r)
 {
 	return json_is_true(json_object_get(r->extra, "reference"));
@@ -71,9 +66,9 @@ static void assert_userspace_view(const struct result *r)
 static void assert_guest_result(const struct result *r, const char *handled_in)
 {
 	if (!handled_in[0])
-		assert_null(extra_str(r, "handled_in"));
+		assert_null(e2e_extra_str(r, "handled_in"));
 	else
-		assert_string_equal(extra_str(r, "handled_in"), handled_in);
+		assert_string_equal(e2e_extra_str(r, "handled_in"), handled_in);
 	if (r->status != RESULT_OK)
 		return;
 	assert_true(r->validation.present);

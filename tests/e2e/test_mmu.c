@@ -22,16 +22,6 @@ static struct results *run_small(const char *glob)
 	return e2e_run_opts(glob, &o);
 }
 
-static const char *extra_str(const struct result *r, const char *key)
-{
-	return json_string_value(json_object_get(r->extra, key));
-}
-
-static const char *param_str(const struct result *r, const char *key)
-{
-	return json_string_value(json_object_get(r->params, key));
-}
-
 static uint64_t host_pages(const struct result *r, const char *size)
 {
 	return (uint64_t)json_integer_value(json_object_get(json_object_get(r->extra, "host_pages"),
@@ -42,14 +32,14 @@ static uint64_t host_pages(const struct result *r, const char *size)
 static void assert_tagged(const struct results *rs)
 {
 	for (size_t i = 0; i < rs->n; i++)
-		assert_string_equal(extra_str(&rs->items[i], "host_mmu"),
+		assert_string_equal(e2e_extra_str(&rs->items[i], "host_mmu"),
 				    mmu_mode_name(e2e_host.mmu));
 }
 
 /* The page size recorded is the one the pages_* gauges show. */
 static void assert_host_page_from_stats(const struct result *r)
 {
-	const char *hp = extra_str(r, "host_page");
+	const char *hp = e2e_extra_str(r, "host_page");
 	uint64_t ws = (uint64_t)json_integer_value(json_object_get(r->params, "ws"));
 
 	assert_non_null(hp);
@@ -61,7 +51,7 @@ static void assert_host_page_from_stats(const struct result *r)
 		assert_string_equal(hp, "4k");
 	/* Shadow paging cannot map larger than the guest does: 4 KiB guest pages give
 	 * 4 KiB shadow pages, one per page of the working set at least. */
-	if (mmu_is_shadow(&e2e_host) && !strcmp(param_str(r, "page"), "4k")) {
+	if (mmu_is_shadow(&e2e_host) && !strcmp(e2e_param_str(r, "page"), "4k")) {
 		assert_string_equal(hp, "4k");
 		assert_true(host_pages(r, "4k") >= ws / 4096);
 	}
@@ -86,12 +76,12 @@ static void test_chase_small_sweep(void **state)
 			continue;
 		assert_string_equal(r->unit, "ns");
 		assert_true(r->stats.median > 0);
-		if (!strcmp(param_str(r, "where"), "native")) {
+		if (!strcmp(e2e_param_str(r, "where"), "native")) {
 			native++;
 			/* from the kernel's AnonHugePages: never 2m on a 4k buffer */
-			assert_non_null(extra_str(r, "host_page"));
-			if (!strcmp(param_str(r, "backing"), "4k"))
-				assert_string_equal(extra_str(r, "host_page"), "4k");
+			assert_non_null(e2e_extra_str(r, "host_page"));
+			if (!strcmp(e2e_param_str(r, "backing"), "4k"))
+				assert_string_equal(e2e_extra_str(r, "host_page"), "4k");
 			continue;
 		}
 		guest++;
@@ -142,7 +132,7 @@ static void test_pte_update_validated(void **state)
 	n = e2e_find(rs, "mmu/pte-update", r, 4);
 	assert_int_equal(n, 2);			/* flush {none, invlpg} */
 	for (size_t i = 0; i < n; i++) {
-		if (!strcmp(param_str(r[i], "flush"), "none")) {
+		if (!strcmp(e2e_param_str(r[i], "flush"), "none")) {
 			e2e_assert_ok_or_unsupported(r[i]);
 			assert_int_equal(r[i]->status, RESULT_OK);
 			/* trapped or not, the stat that tells is there */
@@ -191,10 +181,10 @@ static void test_cr3_switch(void **state)
 	assert_int_equal(n, 6);			/* {none, cr3 pcid off, cr3 pcid on} x {0, 64} */
 	for (size_t i = 0; i < n; i++) {
 		e2e_assert_ok_or_unsupported(r[i]);
-		if (!strcmp(param_str(r[i], "pcid"), "on"))
+		if (!strcmp(e2e_param_str(r[i], "pcid"), "on"))
 			continue;
 		assert_int_equal(r[i]->status, RESULT_OK);
-		if (mmu_is_shadow(&e2e_host) && !strcmp(param_str(r[i], "switch"), "cr3"))
+		if (mmu_is_shadow(&e2e_host) && !strcmp(e2e_param_str(r[i], "switch"), "cr3"))
 			assert_string_equal(r[i]->validation.stat, "tlb_flush");
 	}
 	e2e_results_free(rs);
@@ -216,9 +206,9 @@ static void test_page_walk(void **state)
 	assert_int_equal(n, mmu_thp_unsupported(&e2e_host) ? 3 : 4);
 	for (size_t i = 0; i < n; i++) {
 		e2e_assert_ok_or_unsupported(r[i]);
-		if (!strcmp(param_str(r[i], "where"), "guest"))
+		if (!strcmp(e2e_param_str(r[i], "where"), "guest"))
 			e2e_assert_ok_with_native(r[i]);
-		else if (!strcmp(param_str(r[i], "backing"), "4k"))
+		else if (!strcmp(e2e_param_str(r[i], "backing"), "4k"))
 			assert_int_equal(r[i]->status, RESULT_OK);
 	}
 	e2e_results_free(rs);
