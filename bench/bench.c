@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "harness/counters.h"
 #include "harness/stats.h"
@@ -336,6 +338,37 @@ void bench_native_partner(struct bench_ctx *ctx, pid_t tid)
 			return;
 		}
 	die("more than %d partners of one native twin", BENCH_NATIVE_PARTNERS);
+}
+
+struct partner_start {
+	int cpu;
+	void *(*fn)(void *);
+	void *arg;
+	volatile pid_t tid;
+};
+
+static void *partner_main(void *p)
+{
+	struct partner_start *s = p;
+	void *(*fn)(void *) = s->fn;
+	void *arg = s->arg;
+
+	pin_to_cpu(s->cpu);
+	s->tid = (pid_t)syscall(SYS_gettid);	/* s belongs to the creator from here */
+	return fn(arg);
+}
+
+pthread_t bench_partner_thread(struct bench_ctx *ctx, int cpu, void *(*fn)(void *), void *arg)
+{
+	struct partner_start s = { .cpu = cpu, .fn = fn, .arg = arg };
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, partner_main, &s))
+		die("cannot create a partner thread: out of resources");
+	while (!s.tid)
+		sched_yield();
+	bench_native_partner(ctx, s.tid);
+	return t;
 }
 
 /* Into the twin's native counters, or (a reference point) the result's own. */

@@ -7,6 +7,7 @@
 #ifndef VMTAX_BENCH_H
 #define VMTAX_BENCH_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -80,8 +81,9 @@ struct guest_check {
  * Boot a VM running the guest body cfg->bench, which must call guest_measure();
  * turn its rounds into per-operation samples (TSC ticks, or ns when b->unit is "ns";
  * empty loop subtracted),
- * validate the KVM stat delta, record counters (KVM stats and perf events of every
- * vCPU thread over the measured rounds), ops (iterations x rounds), cpl and emulated. The result is added
+ * validate the KVM stat delta, record counters over the measured rounds (vCPU 0's KVM
+ * stats, VM-wide ones from the VM; perf events of every vCPU thread), ops (iterations
+ * x rounds), cpl and emulated. The result is added
  * to ctx->results with the given unit and returned (status failed with the reason when
  * the VM could not be created or the guest failed).
  */
@@ -98,10 +100,15 @@ void bench_run_native(struct bench_ctx *ctx, struct result *r, measure_loop_fn l
 void bench_run_reference(struct bench_ctx *ctx, struct result *r, measure_loop_fn loop, void *arg);
 
 /* A thread or process (tid) the next bench_run_native's or bench_run_reference's loop
- * works with (the other side of a ping-pong): its counters cover the same measured
- * rounds and add to the loop's own. Call before it, once per partner. */
-#define BENCH_NATIVE_PARTNERS 2
+ * works with (the other side of a ping-pong, the rest of a gang): its counters cover
+ * the same measured rounds and add to the loop's own, as a multi-vCPU guest's add up
+ * over its vCPU threads. Call before it, once per partner; a gang may be as large as
+ * a VM (GUEST_MAX_VCPUS threads, the caller's included). */
+#define BENCH_NATIVE_PARTNERS (GUEST_MAX_VCPUS - 1)
 void bench_native_partner(struct bench_ctx *ctx, pid_t tid);
+/* A partner thread pinned to cpu running fn(arg), registered with
+ * bench_native_partner once it runs. */
+pthread_t bench_partner_thread(struct bench_ctx *ctx, int cpu, void *(*fn)(void *), void *arg);
 
 /* Per-operation samples from raw rounds: (ticks - median empty) / iters. */
 void bench_samples_from_ticks(uint64_t iters, const uint64_t *empty, const uint64_t *ticks,

@@ -3,6 +3,7 @@
 #include "bench/ctxsw/ctxsw.h"
 
 #include <linux/futex.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,10 +18,12 @@
 #include "bench/ctxsw/touch.h"
 #include "harness/util.h"
 
-void ctxsw_validate_count(struct result *r, const char *what, uint64_t expected,
+void ctxsw_validate_count(struct result *r, const char *what, uint64_t per_op,
 			  uint64_t observed)
 {
 	struct validation *v = &r->validation;
+	uint64_t ops = (uint64_t)json_integer_value(json_object_get(r->extra, "ops"));
+	uint64_t expected = per_op * ops;
 
 	v->present = true;
 	v->stat = what;
@@ -83,37 +86,6 @@ void ctxsw_set_cpus(struct result *r, int a, int b)
 
 	snprintf(cpus, sizeof(cpus), "%d,%d", a, b);
 	json_object_set_new(r->params, "cpus", json_string(cpus));
-}
-
-struct pinned_start {
-	int cpu;
-	void *(*fn)(void *);
-	void *arg;
-	volatile pid_t tid;
-};
-
-static void *pinned_thread(void *p)
-{
-	struct pinned_start *s = p;
-	void *(*fn)(void *) = s->fn;
-	void *arg = s->arg;
-
-	pin_to_cpu(s->cpu);
-	s->tid = (pid_t)syscall(SYS_gettid);	/* s belongs to the creator from here */
-	return fn(arg);
-}
-
-pthread_t ctxsw_thread(int cpu, void *(*fn)(void *), void *arg, pid_t *tid)
-{
-	struct pinned_start s = { .cpu = cpu, .fn = fn, .arg = arg };
-	pthread_t t;
-
-	if (pthread_create(&t, NULL, pinned_thread, &s))
-		die("cannot create a partner thread: out of resources");
-	while (!s.tid)
-		sched_yield();
-	*tid = s.tid;
-	return t;
 }
 
 const char *ctxsw_via_name(enum ctxsw_via via)
@@ -213,7 +185,7 @@ static measure_loop_fn loop_of(enum ctxsw_via via)
 struct twin_run {
 	const struct ctxsw_twin *t;
 	struct pair *p;
-	pid_t pid, tid;
+	pid_t pid;
 	pthread_t thread;
 };
 
@@ -252,12 +224,11 @@ static void twin_start(struct bench_ctx *ctx, struct twin_run *tr, const struct 
 		tr->pid = spawn(t->partner_cpu, process_main, tr);
 		if (tr->pid < 0)
 			die_errno("fork of a native twin's partner");
-		tr->tid = tr->pid;
+		bench_native_partner(ctx, tr->pid);
 	} else {
-		tr->thread = ctxsw_thread(t->partner_cpu, partner_of(t->via), tr->p, &tr->tid);
+		tr->thread = bench_partner_thread(ctx, t->partner_cpu, partner_of(t->via), tr->p);
 	}
 	loop_of(t->via)(1, tr->p);	/* calibrate only once the partner answers */
-	bench_native_partner(ctx, tr->tid);
 }
 
 static void twin_stop(struct twin_run *tr)

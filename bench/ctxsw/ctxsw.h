@@ -3,19 +3,18 @@
 #ifndef VMTAX_CTXSW_H
 #define VMTAX_CTXSW_H
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <sys/types.h>
 
 #include "bench/bench.h"
 
 /* extra.per: what one sample is (conventions.md); every ctxsw sample is a round trip. */
 #define PER_ROUND_TRIP	"round-trip"
 
-/* A validation the guest proves itself (a count it kept), for what no KVM stat sees:
- * observed must equal expected, else the result is invalid. */
-void ctxsw_validate_count(struct result *r, const char *what, uint64_t expected,
+/* A validation the guest proves itself, for what no KVM stat sees: observed, a count
+ * the guest kept over the measured rounds (guest_measure_counted), must be per_op
+ * times the operations of those rounds (extra.ops), else the result is invalid. */
+void ctxsw_validate_count(struct result *r, const char *what, uint64_t per_op,
 			  uint64_t observed);
 
 /*
@@ -49,9 +48,5 @@ int ctxsw_other_cpu(int cpu);
 const char *ctxsw_need_two_cpus(const struct host_info *hi, const struct run_opts *o);
 /* params.cpus: "A,B", the host CPUs of vCPU 0 (and the native twin) and its partner. */
 void ctxsw_set_cpus(struct result *r, int a, int b);
-
-/* A partner thread for a native twin, pinned to cpu, running fn(arg); its tid (for
- * bench_native_partner) once it runs. */
-pthread_t ctxsw_thread(int cpu, void *(*fn)(void *), void *arg, pid_t *tid);
 
 #endif

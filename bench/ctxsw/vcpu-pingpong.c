@@ -36,7 +36,6 @@ static void run_vcpu_pingpong(struct bench_ctx *ctx, const struct bench *b)
 	struct native_pingpong *p;
 	struct result *r;
 	pthread_t t;
-	pid_t tid;
 
 	cfg.nr_vcpus = 2;
 	cfg.host_cpu[1] = other;
@@ -50,9 +49,8 @@ static void run_vcpu_pingpong(struct bench_ctx *ctx, const struct bench *b)
 		die("out of memory");
 	p->token = 0;
 	p->stop = 0;
-	t = ctxsw_thread(other, native_partner, p, &tid);
+	t = bench_partner_thread(ctx, other, native_partner, p);
 	pingpong_loop(1, (void *)&p->token);	/* calibrate only once the partner runs */
-	bench_native_partner(ctx, tid);
 	bench_run_native(ctx, r, pingpong_loop, (void *)&p->token);
 	p->stop = 1;
 	pthread_join(t, NULL);

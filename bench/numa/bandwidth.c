@@ -25,11 +25,15 @@ struct bw_point {
 	unsigned nr;
 };
 
+/* bench.c takes the KVM statistics in counters from vCPU 0 (VM-wide ones from the
+ * VM), while the perf counters add up every vCPU thread: a gang result says so. */
 static void inspect_guest(struct vm *vm, struct result *r, void *arg)
 {
 	const struct bw_point *bp = arg;
 
 	numa_inspect_guest(vm, r, bp->cell->mem_node);
+	if (bp->nr > 1)
+		json_object_set_new(r->extra, "kvm_counters_vcpu", json_integer(0));
 }
 
 static void label(struct result *r, const struct bw_point *bp, const char *where)
@@ -78,19 +82,19 @@ static size_t run_guest(struct bench_ctx *ctx, const struct bench *b, const stru
 struct follower {
 	struct stream_gang *gang;
 	unsigned k;
-	int cpu;
 };
 
 static void *follow(void *arg)
 {
 	struct follower *f = arg;
 
-	pin_to_cpu(f->cpu);
 	stream_gang_follow(f->gang, f->k);
 	return NULL;
 }
 
-/* The gang's followers on their CPUs, the leader timed by bench_run_native on cpus[0]. */
+/* The gang's followers on their CPUs, the leader timed by bench_run_native on cpus[0].
+ * The followers are the twin's partners: its counters add up every thread of the gang,
+ * as the guest's add up every vCPU thread. */
 static void time_native(struct bench_ctx *ctx, struct result *r, const struct bw_point *bp,
 			uint8_t *buf, uint64_t ws)
 {
@@ -104,9 +108,8 @@ static void time_native(struct bench_ctx *ctx, struct result *r, const struct bw
 		stream_slice_init(&gang.slice[k], buf, ws, bp->nr, k, bp->kind);
 	stream_fill(buf, ws);
 	for (unsigned k = 1; k < bp->nr; k++) {
-		f[k] = (struct follower){ .gang = &gang, .k = k, .cpu = bp->cpus[k] };
-		if (pthread_create(&th[k], NULL, follow, &f[k]))
-			die("cannot create a bandwidth thread: out of resources");
+		f[k] = (struct follower){ .gang = &gang, .k = k };
+		th[k] = bench_partner_thread(ctx, bp->cpus[k], follow, &f[k]);
 	}
 	stream_gang_warm(&gang);
 	bench_run_native(ctx, r, stream_gang_loop, &gang);

@@ -93,6 +93,14 @@ void guest_measure(struct mailbox *mb, measure_loop_fn loop, void *arg);
  * (a multi-vCPU body first brings its partner vCPUs into the region). */
 void guest_measure_marked(struct mailbox *mb, measure_loop_fn loop, void *arg,
 			  void (*mark)(int begin));
+/*
+ * guest_measure() for a body that proves itself with a count it keeps (its kernel's
+ * entries, switches, faults): returns how much *counter grew between DB_BEGIN and
+ * DB_END, i.e. over exactly the measured rounds the host's KVM stat deltas cover,
+ * calibration and warm-up left out, so it compares with iterations x rounds.
+ */
+uint64_t guest_measure_counted(struct mailbox *mb, measure_loop_fn loop, void *arg,
+			       const volatile uint64_t *counter);
 
 void *guest_memset(void *d, int c, size_t n);
 

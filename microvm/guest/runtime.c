@@ -133,6 +133,36 @@ void guest_measure_marked(struct mailbox *mb, measure_loop_fn loop, void *arg,
 	mb->nsamples = plan.rounds;
 }
 
+/* guest_measure_counted's counter per vCPU, read at the marks (which take no
+ * context): its value at DB_BEGIN, then its growth up to DB_END. */
+static struct region_count {
+	const volatile uint64_t *counter;
+	uint64_t begin, grown;
+} region_counts[GUEST_MAX_VCPUS];
+
+static void ring_region_counted(int begin)
+{
+	struct region_count *c = &region_counts[this_cpu()->vcpu];
+
+	if (begin) {
+		ring_region(1);
+		c->begin = *c->counter;
+	} else {
+		c->grown = *c->counter - c->begin;
+		ring_region(0);
+	}
+}
+
+uint64_t guest_measure_counted(struct mailbox *mb, measure_loop_fn loop, void *arg,
+			       const volatile uint64_t *counter)
+{
+	struct region_count *c = &region_counts[this_cpu()->vcpu];
+
+	c->counter = counter;
+	guest_measure_marked(mb, loop, arg, ring_region_counted);
+	return c->grown;
+}
+
 /* GCC may emit calls to memset/memcpy even with -fno-builtin. */
 void *memset(void *d, int c, size_t n);
 void *memset(void *d, int c, size_t n)

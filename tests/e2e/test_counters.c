@@ -190,12 +190,111 @@ static void test_native_region(void **state)
 	results_free(&rs);
 }
 
+/* A native gang as large as a VM: the leader's loop releases every partner thread for
+ * n first touches of its own and waits for all of them (the shape of numa/bandwidth's
+ * node-wide twin). */
+#define GANG_SIZE (BENCH_NATIVE_PARTNERS + 1)
+#define GANG_QUIT UINT64_MAX
+
+struct touch_gang {
+	uint64_t gen, n, done[GANG_SIZE];
+	struct toucher t[GANG_SIZE];
+};
+
+struct gang_member {
+	struct touch_gang *g;
+	unsigned k;
+};
+
+static uint64_t gang_loop(uint64_t n, void *arg)
+{
+	struct touch_gang *g = arg;
+	uint64_t gen = g->gen + 1, t0 = rdtsc_fenced();
+
+	g->n = n;
+	__atomic_store_n(&g->gen, gen, __ATOMIC_RELEASE);
+	touch_loop(n, &g->t[0]);
+	for (unsigned k = 1; k < GANG_SIZE; k++)
+		while (__atomic_load_n(&g->done[k], __ATOMIC_ACQUIRE) != gen)
+			sched_yield();
+	return rdtsc_fenced() - t0;
+}
+
+static void *gang_member(void *arg)
+{
+	struct gang_member *m = arg;
+	struct touch_gang *g = m->g;
+	uint64_t seen = 0, gen;
+
+	for (;;) {
+		while ((gen = __atomic_load_n(&g->gen, __ATOMIC_ACQUIRE)) == seen)
+			sched_yield();
+		if (gen == GANG_QUIT)
+			return NULL;
+		seen = gen;
+		touch_loop(g->n, &g->t[m->k]);
+		__atomic_store_n(&g->done[m->k], gen, __ATOMIC_RELEASE);
+	}
+}
+
+/* Every partner's counters add to the twin's: the whole gang's first touches are in
+ * its page faults, as a multi-vCPU guest's are summed over its vCPU threads. */
+static void test_native_gang(void **state)
+{
+	const size_t span = GiB(1);
+	struct touch_gang g = { 0 };
+	struct gang_member m[GANG_SIZE];
+	pthread_t th[GANG_SIZE];
+	struct results rs;
+	struct run_opts opts;
+	struct bench_ctx ctx = { .host = &e2e_host, .opts = &opts, .results = &rs };
+	struct result *r;
+	double faults;
+	uint64_t ops;
+
+	(void)state;
+	e2e_setup();
+	opts = e2e_opts;
+	opts.time_goal_s = 0.0005;
+	for (unsigned k = 0; k < GANG_SIZE; k++) {
+		g.t[k].page = sysconf(_SC_PAGESIZE);
+		g.t[k].next = mmap(NULL, span, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		assert_true(g.t[k].next != MAP_FAILED);
+		g.t[k].end = g.t[k].next + span;
+	}
+	results_init(&rs);
+	r = results_add(&rs, "test/gang-touch", "cycles");
+	for (unsigned k = 1; k < GANG_SIZE; k++) {
+		m[k] = (struct gang_member){ .g = &g, .k = k };
+		th[k] = bench_partner_thread(&ctx, opts.cpu, gang_member, &m[k]);
+	}
+	bench_run_native(&ctx, r, gang_loop, &g);
+	__atomic_store_n(&g.gen, GANG_QUIT, __ATOMIC_RELEASE);
+	for (unsigned k = 1; k < GANG_SIZE; k++)
+		pthread_join(th[k], NULL);
+	ops = (uint64_t)json_integer_value(json_object_get(r->extra, "native_ops"));
+	faults = json_number_value(json_object_get(json_object_get(r->extra, "native_counters"),
+						   "page-faults"));
+	printf("# %u threads x %llu first touches measured, %g page faults counted\n",
+	       GANG_SIZE, (unsigned long long)ops, faults);
+	assert_true(ops > 0);
+	assert_true(faults >= (double)(GANG_SIZE * ops));
+	assert_true(faults <= (double)(GANG_SIZE * ops) * 1.01 + 16 * GANG_SIZE);
+	for (unsigned k = 0; k < GANG_SIZE; k++) {
+		assert_true(g.t[k].next < g.t[k].end);
+		munmap(g.t[k].end - span, span);
+	}
+	results_free(&rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_default_events),
 		cmocka_unit_test(test_chosen_events),
 		cmocka_unit_test(test_native_region),
+		cmocka_unit_test(test_native_gang),
 		cmocka_unit_test(test_region_hook),
 	};
 

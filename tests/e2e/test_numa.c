@@ -97,6 +97,28 @@ static void check_matrix(const struct results *rs, const char *id, unsigned per_
 		assert_int_equal(remote, per_cell);
 }
 
+/* A node-wide guest result says whose KVM statistics its counters hold (vCPU 0's; the
+ * perf counters, guest and native, add up every thread of the gang). */
+static void check_gang_counters(const struct results *rs)
+{
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct result *r = &rs->items[i];
+		const char *threads;
+		json_t *of;
+
+		if (strcmp(r->id, "numa/bandwidth") || r->status != RESULT_OK || !is_guest(r))
+			continue;
+		threads = json_string_value(param(r, "threads"));
+		of = json_object_get(r->extra, "kvm_counters_vcpu");
+		if (!strcmp(threads, "node")) {
+			assert_true(json_is_integer(of) && json_integer_value(of) == 0);
+			assert_true(json_is_object(json_object_get(r->extra, "native_counters")));
+		} else {
+			assert_null(of);
+		}
+	}
+}
+
 static void test_matrices_here(void **state)
 {
 	struct run_opts o = numa_opts(NULL);
@@ -107,6 +129,7 @@ static void test_matrices_here(void **state)
 	rs = e2e_run_opts("numa/*", &o);
 	check_matrix(rs, "numa/latency", 2);		/* guest, native */
 	check_matrix(rs, "numa/bandwidth", 8);		/* read/copy x one/node x guest/native */
+	check_gang_counters(rs);
 	e2e_results_free(rs);
 }
 

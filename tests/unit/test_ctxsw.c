@@ -22,15 +22,26 @@ static struct result *fresh(struct results *rs)
 	return results_add(rs, "ctxsw/test", "cycles");
 }
 
+/* A guest result as bench_run_guest leaves it: the measured rounds' operations. */
+static struct result *measured(struct results *rs, json_int_t ops)
+{
+	struct result *r = fresh(rs);
+
+	json_object_set_new(r->extra, "ops", json_integer(ops));
+	return r;
+}
+
+/* Expected is what the measured rounds' operations imply: two switches each. */
 static void test_count_that_matches_is_ok(void **state)
 {
 	struct results rs;
-	struct result *r = fresh(&rs);
+	struct result *r = measured(&rs, 100);
 
 	(void)state;
-	ctxsw_validate_count(r, "guest_switches", 200, 200);
+	ctxsw_validate_count(r, "guest_switches", 2, 200);
 	assert_true(r->validation.present && r->validation.ok);
 	assert_string_equal(r->validation.stat, "guest_switches");
+	assert_int_equal(r->validation.expected, 200);
 	assert_int_equal(r->status, RESULT_OK);
 	results_free(&rs);
 }
@@ -39,10 +50,10 @@ static void test_count_that_matches_is_ok(void **state)
 static void test_count_that_differs_is_invalid(void **state)
 {
 	struct results rs;
-	struct result *r = fresh(&rs);
+	struct result *r = measured(&rs, 100);
 
 	(void)state;
-	ctxsw_validate_count(r, "guest_syscalls", 100, 99);
+	ctxsw_validate_count(r, "guest_syscalls", 1, 99);
 	assert_false(r->validation.ok);
 	assert_int_equal(r->validation.expected, 100);
 	assert_int_equal(r->validation.observed, 99);
@@ -51,11 +62,26 @@ static void test_count_that_differs_is_invalid(void **state)
 	results_free(&rs);
 }
 
+/* A count over more than the measured rounds (calibration and warm-up too) is just
+ * as wrong as one short of them. */
+static void test_count_beyond_the_rounds_is_invalid(void **state)
+{
+	struct results rs;
+	struct result *r = measured(&rs, 30);
+
+	(void)state;
+	ctxsw_validate_count(r, "guest_switches", 2, 66);
+	assert_false(r->validation.ok);
+	assert_int_equal(r->validation.expected, 60);
+	assert_int_equal(r->status, RESULT_INVALID);
+	results_free(&rs);
+}
+
 /* A failed result keeps its own reason. */
 static void test_count_keeps_an_earlier_failure(void **state)
 {
 	struct results rs;
-	struct result *r = fresh(&rs);
+	struct result *r = measured(&rs, 1);
 
 	(void)state;
 	result_set_status(r, RESULT_FAILED, "guest hung");
@@ -139,6 +165,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_count_that_matches_is_ok),
 		cmocka_unit_test(test_count_that_differs_is_invalid),
+		cmocka_unit_test(test_count_beyond_the_rounds_is_invalid),
 		cmocka_unit_test(test_count_keeps_an_earlier_failure),
 		cmocka_unit_test(test_touch_reads_one_word_per_line),
 		cmocka_unit_test(test_pingpong_round_trips),
