@@ -212,7 +212,7 @@ static void validate(const struct bench_ctx *ctx, struct vm *vm, struct result *
 	}
 	val->observed = observed;
 	verdict = count_verdict(val->expected, observed,
-				count_slack(val->expected, v->end_tsc - v->begin_tsc,
+				count_slack(check->stat, val->expected, v->end_tsc - v->begin_tsc,
 					    ctx->host->tsc_khz));
 	val->ok = verdict == COUNT_OK;
 	if (val->ok)

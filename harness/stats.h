@@ -24,9 +24,9 @@ double stats_median(const double *v, size_t n);
  * loop and timer overhead cancel; a result below zero clamps to 0. */
 double per_op_cost(uint64_t total_ticks, uint64_t iters, double empty_per_iter);
 
-/* Validation of an exit count: observed must be at least expected and may exceed it
- * only by slack (timer interrupts, the closing doorbell, host preemption). expected 0
- * means "must not exit": observed must stay within slack. */
+/* Validation of an event count: observed must be at least expected and may exceed it
+ * only by slack (see count_slack()). expected 0 means "must not move": observed must
+ * stay within slack. */
 bool count_matches(uint64_t expected, uint64_t observed, uint64_t slack);
 
 /* What a stat delta says about a benchmark's claim. */
@@ -40,10 +40,12 @@ enum count_verdict {
 
 enum count_verdict count_verdict(uint64_t expected, uint64_t observed, uint64_t slack);
 
-/* The slack allowed for a measured region of `expected` exits lasting `ticks` TSC ticks
- * at tsc_khz: one exit per 100 us for host ticks/preemption plus 2% of expected plus a
- * small constant for the doorbells around the region. */
-uint64_t count_slack(uint64_t expected, uint64_t ticks, uint64_t tsc_khz);
+/* The slack allowed for a measured region of `expected` events of KVM stat `stat`
+ * lasting `ticks` TSC ticks at tsc_khz: 2% of expected plus a small constant for the
+ * doorbells around the region, plus, only for the stats host interrupts move (exits,
+ * irq_exits, signal_exits), one event per 100 us, at most half of expected when
+ * expected is not 0. */
+uint64_t count_slack(const char *stat, uint64_t expected, uint64_t ticks, uint64_t tsc_khz);
 
 /* Two-sided p-value of the Mann-Whitney U test that samples a and b come from the
  * same distribution: rank-based, so it suits round timings with a skewed tail. Exact

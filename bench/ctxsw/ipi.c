@@ -81,16 +81,15 @@ static int enable_variant(struct vm *vm, void *ctx, char *err, size_t errlen)
 }
 
 /* A kernel may accept KVM_CAP_X86_DISABLE_EXITS and still exit on HLT (seen under
- * PVM): then the variant is not what it claims, and the per-op time slack of the
- * validation would hide it. */
+ * PVM): then the variant is not what it claims. The validation's halt_exits check
+ * fails; say why, as this host's nature rather than a broken benchmark. */
 static void check_hlt_in_guest(struct vm *vm, struct result *r)
 {
 	uint64_t halts = 0, ops = vm->mb->iters * vm->mb->nsamples;
 
 	vm_region_delta(vm, 0, "halt_exits", &halts);
-	if (r->status != RESULT_OK || halts < ops / 2)
+	if (r->status != RESULT_INVALID || halts < ops / 2)
 		return;
-	r->validation.ok = false;
 	result_set_status(r, RESULT_UNSUPPORTED,
 			  "KVM accepted KVM_CAP_X86_DISABLE_EXITS (HLT) but HLT still exits: halt_exits moved by %llu over %llu round trips",
 			  (unsigned long long)halts, (unsigned long long)ops);
