@@ -179,6 +179,9 @@ static void test_count_verdict(void **state)
 	assert_int_equal(count_verdict(168, 1, 7), COUNT_ABSENT);
 	assert_int_equal(count_verdict(168, 15, 30), COUNT_ABSENT);
 	assert_int_equal(count_verdict(168, 16, 30), COUNT_MISMATCH);
+	/* Five iterations of three rounds: two exits are the doorbells' noise. */
+	assert_int_equal(count_verdict(15, 2, 12), COUNT_ABSENT);
+	assert_int_equal(count_verdict(15, 5, 12), COUNT_MISMATCH);
 	/* Half the exits missing is a wrong count however large the slack. */
 	assert_int_equal(count_verdict(100, 50, 300), COUNT_MISMATCH);
 	/* A control that must not exit is never "absent", only ok or a mismatch. */
