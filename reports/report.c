@@ -59,6 +59,11 @@ static bool is_twin_of(const struct result *native, const struct result *guest)
 	return same;
 }
 
+static bool extra_true(const struct result *r, const char *key)
+{
+	return json_is_true(json_object_get(r->extra, key));
+}
+
 /* The guest's cost relative to native, > 1 meaning a tax whatever the unit: the
  * result's own overhead when it carries its twin, else the ratio to its where=native
  * sibling (numa, mmu points measured as separate results). A rate (GB/s) is
@@ -67,7 +72,8 @@ static double cost_ratio(const struct report_group *g, const struct result *r)
 {
 	double ratio = r->overhead;
 
-	if (r->status != RESULT_OK)
+	/* A control's ratio proves it did not exit; a reference is the host's own cost. */
+	if (r->status != RESULT_OK || extra_true(r, "control") || extra_true(r, "reference"))
 		return 0;
 	for (size_t i = 0; !ratio && is_where(r, "guest") && i < g->n; i++) {
 		const struct result *n = g->rs[i];
@@ -107,6 +113,41 @@ static char *tax_sources(const struct report_group *g, const double *ratio)
 	return s ? s : xstrdup("no guest/native pair");
 }
 
+/* "230x ref-syscall, ..." : the median guest cost of the group's measured results in
+ * units of each native reference point it carries (exits: a VM exit in null syscalls),
+ * the comparison a user makes with what the host pays anyway. NULL when none. */
+static char *compute_vs_references(const struct report_group *g)
+{
+	double *v = xmalloc((g->n + 1) * sizeof(*v));
+	char *s = NULL, *next;
+
+	for (size_t i = 0; i < g->n; i++) {
+		const struct result *ref = g->rs[i];
+		const char *name = strchr(ref->id, '/');
+		size_t k = 0;
+
+		if (ref->status != RESULT_OK || !extra_true(ref, "reference") ||
+		    ref->stats.median <= 0)
+			continue;
+		for (size_t j = 0; j < g->n; j++) {
+			const struct result *r = g->rs[j];
+
+			if (r->status == RESULT_OK && !extra_true(r, "reference") &&
+			    !extra_true(r, "control") && !is_where(r, "native") &&
+			    !strcmp(r->unit, ref->unit))
+				v[k++] = r->stats.median / ref->stats.median;
+		}
+		if (!k)
+			continue;
+		next = xasprintf("%s%s%.3gx %s", s ? s : "", s ? ", " : "", stats_median(v, k),
+				 name ? name + 1 : ref->id);
+		free(s);
+		s = next;
+	}
+	free(v);
+	return s;
+}
+
 static void compute_tax(struct report_group *g)
 {
 	double *ratio = xmalloc((g->n + 1) * sizeof(*ratio));
@@ -124,6 +165,7 @@ static void compute_tax(struct report_group *g)
 			taxed[g->ntax++] = ratio[i];
 	}
 	g->tax_from = tax_sources(g, ratio);
+	g->vs_references = compute_vs_references(g);
 	stats_compute(taxed, g->ntax, &st);
 	g->tax_median = st.median;
 	g->tax_min = st.min;
@@ -188,6 +230,7 @@ void report_release(struct report *rep)
 	for (size_t g = 0; g < rep->ngroups; g++) {
 		free(rep->groups[g].rs);
 		free(rep->groups[g].tax_from);
+		free(rep->groups[g].vs_references);
 	}
 	free(rep->groups);
 	plots_free(&rep->plots);

@@ -107,8 +107,11 @@ int report_write_html(const struct report *rep, FILE *f)
 	fputs("<h2>Virtualization tax</h2>\n<p>Per area, the median of the guest/native cost "
 	      "ratios over the results that have a native twin: 1.00x means the guest pays "
 	      "nothing extra, 2.00x twice the native cost (for rates such as GB/s the ratio "
-	      "is native/guest, so above 1 is always a tax). Unsupported results say why in "
-	      "their area's table.</p>\n", f);
+	      "is native/guest, so above 1 is always a tax). Where an area carries native "
+	      "reference points (exits: CPUID, a null system call and a null ioctl on the "
+	      "host), its guest costs are also given in units of each: an exit in system "
+	      "calls. Controls (operations that must not exit) count in neither. Unsupported "
+	      "results say why in their area's table.</p>\n", f);
 	report_tax_table(rep, &t);
 	table_print(&t, TABLE_HTML, f);
 	table_free(&t);

@@ -18,6 +18,10 @@ struct report_group {
 	size_t ntax;
 	double tax_median, tax_min, tax_max;
 	char *tax_from;		/* which results: their labels when few, else a count */
+	/* The median guest cost in units of each native reference result of the group
+	 * ("230x ref-syscall, ..."); NULL when the group has none. Controls and the
+	 * references themselves count in neither headline. */
+	char *vs_references;
 	size_t nok, nunsupported, nbad;
 };
 

@@ -44,7 +44,8 @@ void exits_run_scratch_mmio(struct bench_ctx *ctx, const struct bench *b);
 void exits_run_user_port(struct bench_ctx *ctx, const struct bench *b);
 /* An access to EXITS_MSR at CPL0, handled in the kernel: `exits`. */
 void exits_run_msr(struct bench_ctx *ctx, const struct bench *b);
-/* A control that must not exit (`exits` moves by 0), with its native twin. */
+/* A control that must not exit (`exits` moves by 0), with its native twin;
+ * extra.control. */
 void exits_run_control(struct bench_ctx *ctx, const struct bench *b, measure_loop_fn native);
 
 /* A native reference point (exits/ref-*): loop timed on the host, pinned like every

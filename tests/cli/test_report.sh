@@ -61,6 +61,19 @@ grep -q "DTLB_LOAD_MISSES:WALK_COMPLETED: not counted (event not in this PMU)" "
 grep -q "&lt;b&gt;x&lt;/b&gt;" "$tmp/all/index.html" && ! grep -q "<b>x</b>" "$tmp/all/index.html" \
 	&& pass "params are HTML-escaped" || fail "params are HTML-escaped"
 grep -q "^| numa | 1.10x" "$tmp/all/summary.md" && pass "summary.md headline pairs where=guest with where=native" || fail "summary.md headline pairs where=guest with where=native"
+grep -q "^| exits | .* | 22.1x ref-cpuid, 8.8x ref-syscall, 3.45x ref-ioctl |" "$tmp/all/summary.md" \
+	&& pass "summary.md gives exits in units of the native references" || fail "summary.md gives exits in units of the native references"
+python3 - "$FIX/all-groups.json" "$tmp/control.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for r in d["results"]:
+    if r["id"] == "exits/cpuid":
+        r["control"] = True
+json.dump(d, open(sys.argv[2], "w"))
+PY
+"$VMTAX" report "$tmp/control.json" -o "$tmp/control" >/dev/null 2>&1
+grep -q "^| exits | - | - | no guest/native pair |" "$tmp/control/summary.md" \
+	&& pass "a control is not a tax" || fail "a control is not a tax"
 [ "$(python3 -c 'import csv,sys; print(len(list(csv.reader(open(sys.argv[1])))))' "$tmp/all/results.csv")" -eq 49 ] \
 	&& pass "results.csv has a row per result" || fail "results.csv has a row per result"
 

@@ -76,8 +76,10 @@ static void assert_guest_result(const struct result *r, const char *handled_in)
 	assert_true(json_is_boolean(json_object_get(r->extra, "emulated")));
 	if (!strcmp(handled_in, "userspace"))
 		assert_userspace_view(r);
-	if (!handled_in[0])
+	if (!handled_in[0]) {
 		assert_int_equal(r->validation.expected, 0);
+		assert_true(json_is_true(json_object_get(r->extra, "control")));
+	}
 }
 
 static void assert_reference(const struct result *r)
