@@ -12,7 +12,11 @@
 static const char list_usage[] =
 	"usage: vmtax list [--kvm-dev PATH]\n\n"
 	"List every benchmark id with a one-line description and whether this host can\n"
-	"run it (and why not).\n";
+	"run it (and why not).\n\n"
+	"\"runs here: yes\" means the host has what the benchmark needs. Whether each\n"
+	"operation really reaches KVM is proven during the run from KVM's statistics, so\n"
+	"a benchmark listed here can still end \"unsupported\" with that evidence (CPUID\n"
+	"at CPL3 on a host without CPUID faulting, for example).\n";
 
 int cmd_list(int argc, char **argv)
 {
