@@ -40,9 +40,10 @@ const char *bench_unsupported(const struct bench *b, const struct host_info *hi,
 {
 	if (b->needs_kvm && !o->kvm_usable)
 		return o->kvm_reason;
-	/* Loops count TSC ticks: without the TSC's rate an "ns" result would be zeros. */
-	if (!strcmp(b->unit, "ns") && !hi->tsc_khz)
-		return "TSC frequency unknown: ticks cannot be turned into ns";
+	/* Loops count TSC ticks: without the TSC's rate an "ns" or "GB/s" result would
+	 * be zeros. */
+	if ((!strcmp(b->unit, "ns") || !strcmp(b->unit, "GB/s")) && !hi->tsc_khz)
+		return "TSC frequency unknown: ticks cannot be turned into ns or GB/s";
 	return b->unsupported ? b->unsupported(hi, o) : NULL;
 }
 

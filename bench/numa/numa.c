@@ -182,18 +182,11 @@ static double *converted(const double *s, size_t n, double k, bool *zero)
 	return out;
 }
 
-static void convert(const struct bench_ctx *ctx, struct result *r, double k)
+static void convert(struct result *r, double k)
 {
 	bool zero = false;
 	double *s;
 
-	if (!ctx->host->tsc_khz) {
-		if (r->status == RESULT_OK)
-			result_set_status(r, RESULT_UNSUPPORTED,
-					  "TSC frequency unknown: ticks cannot be turned into %s",
-					  r->unit);
-		return;
-	}
 	s = converted(r->samples, r->nsamples, k, &zero);
 	result_set_samples(r, s, r->nsamples);
 	free(s);
@@ -210,7 +203,7 @@ static void convert(const struct bench_ctx *ctx, struct result *r, double k)
 
 void numa_ticks_to_gbps(const struct bench_ctx *ctx, struct result *r, double bytes_per_op)
 {
-	convert(ctx, r, bytes_per_op * (double)ctx->host->tsc_khz / 1e6);
+	convert(r, bytes_per_op * (double)ctx->host->tsc_khz / 1e6);
 }
 
 void numa_add_native(struct bench_ctx *ctx, const struct bench *b, size_t gi,

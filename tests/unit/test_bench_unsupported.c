@@ -43,6 +43,7 @@ static void test_ns_results_need_the_tsc_rate(void **state)
 	assert_non_null(strstr(why, "TSC frequency unknown"));
 	assert_non_null(strstr(reason_for("mmu/chase", 0, true), "TSC frequency unknown"));
 	assert_null(reason_for("numa/latency", 2500000, false));
+	assert_non_null(strstr(reason_for("numa/bandwidth", 0, false), "TSC frequency unknown"));
 }
 
 static void test_cycles_results_run_without_the_tsc_rate(void **state)
