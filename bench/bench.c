@@ -315,20 +315,31 @@ struct result *bench_run_guest(struct bench_ctx *ctx, const struct bench *b,
 static __thread struct counter_set *native_counters;
 static __thread struct counter_set *native_partner_counters[BENCH_NATIVE_PARTNERS];
 
+static void counters_switch(struct counter_set *cs, int on)
+{
+	if (on)
+		counters_enable(cs);
+	else
+		counters_disable(cs);
+}
+
 static void native_mark(int begin)
 {
-	if (begin)
-		counters_enable(native_counters);
+	counters_switch(native_counters, begin);
+	for (unsigned i = 0; i < BENCH_NATIVE_PARTNERS; i++)
+		if (native_partner_counters[i])
+			counters_switch(native_partner_counters[i], begin);
+}
+
+/* Into the twin's native counters, or (a reference point) the result's own; then
+ * closed. */
+static void record_native_counters(struct counter_set *cs, struct result *r, bool twin)
+{
+	if (twin)
+		counters_record_native(cs, r);
 	else
-		counters_disable(native_counters);
-	for (unsigned i = 0; i < BENCH_NATIVE_PARTNERS; i++) {
-		if (!native_partner_counters[i])
-			continue;
-		if (begin)
-			counters_enable(native_partner_counters[i]);
-		else
-			counters_disable(native_partner_counters[i]);
-	}
+		counters_record(cs, r);
+	counters_close(cs);
 }
 
 void bench_native_partner(struct bench_ctx *ctx, pid_t tid)
@@ -372,17 +383,12 @@ pthread_t bench_partner_thread(struct bench_ctx *ctx, int cpu, void *(*fn)(void 
 	return t;
 }
 
-/* Into the twin's native counters, or (a reference point) the result's own. */
 static void record_native_partners(struct result *r, bool twin)
 {
 	for (unsigned i = 0; i < BENCH_NATIVE_PARTNERS; i++) {
 		if (!native_partner_counters[i])
 			continue;
-		if (twin)
-			counters_record_native(native_partner_counters[i], r);
-		else
-			counters_record(native_partner_counters[i], r);
-		counters_close(native_partner_counters[i]);
+		record_native_counters(native_partner_counters[i], r, twin);
 		native_partner_counters[i] = NULL;
 	}
 }
@@ -428,11 +434,7 @@ static void run_native(struct bench_ctx *ctx, struct result *r, measure_loop_fn 
 	struct counter_set *cs;
 	uint64_t ops = time_native(ctx, loop, arg, s, &cs);
 
-	if (twin)
-		counters_record_native(cs, r);
-	else
-		counters_record(cs, r);
-	counters_close(cs);
+	record_native_counters(cs, r, twin);
 	record_native_partners(r, twin);
 	json_object_set_new(r->extra, twin ? "native_ops" : "ops", json_integer((json_int_t)ops));
 	if (twin) {
