@@ -48,9 +48,10 @@ static struct vm *boot(const char *body, unsigned vcpus, double watchdog_s)
 
 static void test_guest_runs_and_reports(void **state)
 {
-	struct vm *vm = boot("selftest/hello", 1, 10);
+	struct vm *vm;
 
 	need_kvm(state);
+	vm = boot("selftest/hello", 1, 10);
 	assert_int_equal(vm->vcpu[0]->outcome, VCPU_DONE);
 	assert_int_equal(vm->mb->vcpu[0].out[0], 0x600d0000);
 	assert_int_equal(vm->mb->vcpu[0].out[1], 42);
@@ -62,9 +63,10 @@ static void test_guest_runs_and_reports(void **state)
 
 static void test_two_vcpus_each_report(void **state)
 {
-	struct vm *vm = boot("selftest/hello", 2, 10);
+	struct vm *vm;
 
 	need_kvm(state);
+	vm = boot("selftest/hello", 2, 10);
 	for (unsigned i = 0; i < 2; i++) {
 		assert_int_equal(vm->vcpu[i]->outcome, VCPU_DONE);
 		assert_int_equal(vm->mb->vcpu[i].out[0], 0x600d0000 + i);
@@ -113,9 +115,10 @@ static void test_pf_is_reported(void **state)
 
 static void test_assert_is_reported(void **state)
 {
-	struct vm *vm = boot("selftest/assert", 1, 10);
+	struct vm *vm;
 
 	need_kvm(state);
+	vm = boot("selftest/assert", 1, 10);
 	assert_int_equal(vm->vcpu[0]->outcome, VCPU_GUEST_ASSERT);
 	assert_non_null(strstr(vm->vcpu[0]->why, "mb->arg[0] == 42 + vcpu"));
 	vm_destroy(vm);
@@ -123,9 +126,10 @@ static void test_assert_is_reported(void **state)
 
 static void test_watchdog_stops_a_hung_guest_and_the_next_vm_runs(void **state)
 {
-	struct vm *vm = boot("selftest/spin", 1, 0.5);
+	struct vm *vm;
 
 	need_kvm(state);
+	vm = boot("selftest/spin", 1, 0.5);
 	assert_int_equal(vm->vcpu[0]->outcome, VCPU_WATCHDOG);
 	assert_non_null(strstr(vm->vcpu[0]->why, "watchdog"));
 	vm_destroy(vm);
@@ -138,9 +142,10 @@ static void test_a_failing_vcpu_stops_its_sibling(void **state)
 {
 	/* vCPU 1's assertion fails (arg 41 != 42 + 1) while vCPU 0's fails too: both end,
 	 * nothing hangs waiting for a partner. */
-	struct vm *vm = boot("selftest/assert", 2, 10);
+	struct vm *vm;
 
 	need_kvm(state);
+	vm = boot("selftest/assert", 2, 10);
 	assert_non_null(vm_failure(vm));
 	for (unsigned i = 0; i < 2; i++)
 		assert_int_not_equal(vm->vcpu[i]->outcome, VCPU_DONE);

@@ -188,6 +188,14 @@ static void test_native_without_kvm(void **state)
 	snprintf(o.kvm_reason, sizeof(o.kvm_reason), "no KVM in this test");
 	rs = e2e_run_opts("numa/latency", &o);
 	n = e2e_find(rs, "numa/latency", r, ARRAY_SIZE(r));
+	/* A host with neither KVM nor CPUID 0x15 (AMD) has no TSC rate: the native cells
+	 * cannot be turned into ns either, and the benchmark says so as a whole. */
+	if (n == 1 && r[0]->status == RESULT_UNSUPPORTED &&
+	    strstr(r[0]->reason, "TSC frequency unknown")) {
+		printf("skipping: %s\n", r[0]->reason);
+		e2e_results_free(rs);
+		skip();
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (!is_local(r[i]))
 			continue;
