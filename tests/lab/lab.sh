@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The host lab: vmtax on kvm_amd inside QEMU's software emulation of AMD SVM (TCG).
+#   tests/lab/lab.sh [SCENARIO...]     default: every tests/lab/scenarios/*.sh
+# Boots each scenario, brings its files out to out/lab/<scenario>/ and its console to
+# out/lab/<scenario>.log, then checks them (tests/lab/check.sh).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+LAB=build/lab
+OUT=${LAB_OUT:-out/lab}
+BOOT_TIMEOUT=${LAB_TIMEOUT:-600}
+mkdir -p "$LAB" "$OUT"
+
+die() { echo "lab: $*" >&2; exit 2; }
+
+# The kernel: Debian's linux-image-amd64 names the versioned image package; download and
+# extract it (never installed into /boot).
+fetch_kernel() {
+	local pkg deb
+	[ -f "$LAB/kernel/vmlinuz" ] && return
+	pkg=$(apt-cache depends linux-image-amd64 | sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -1)
+	[ -n "$pkg" ] || die "apt-cache knows no linux-image-amd64 (run apt-get update)"
+	rm -rf "$LAB/pkg" "$LAB/kernel"; mkdir -p "$LAB/pkg" "$LAB/kernel"
+	(cd "$LAB/pkg" && apt-get download -q "$pkg" 2>/dev/null) || die "apt-get download $pkg failed"
+	deb=$(ls "$LAB"/pkg/*.deb)
+	dpkg-deb -x "$deb" "$LAB/pkg/root"
+	cp "$LAB"/pkg/root/boot/vmlinuz-* "$LAB/kernel/vmlinuz"
+	cp -r "$LAB"/pkg/root/lib/modules "$LAB/kernel/"
+	rm -rf "$LAB/pkg"
+}
+
+# The initramfs: busybox, vmtax and its libraries, the KVM modules (depmod'ed, so
+# modprobe and --mmu-compare's reload work), the scenarios.
+build_initramfs() {
+	local root=$LAB/root kver lib
+	rm -rf "$root"; mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,lab,etc}
+	cp /bin/busybox "$root/bin/busybox"
+	for a in $("$root/bin/busybox" --list | grep -vx busybox); do ln -sf busybox "$root/bin/$a"; done
+	ln -sf ../bin/busybox "$root/sbin/modprobe"
+	cp vmtax "$root/bin/vmtax"
+	for lib in $(ldd vmtax | grep -o '/[^ ]*'); do
+		mkdir -p "$root$(dirname "$lib")"; cp -L "$lib" "$root$lib"
+	done
+	kver=$(ls "$LAB/kernel/modules")
+	for m in arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-amd.ko drivers/crypto/ccp/ccp.ko virt/lib/irqbypass.ko; do
+		mkdir -p "$root/lib/modules/$kver/kernel/$(dirname $m)"
+		cp "$LAB/kernel/modules/$kver/kernel/$m" "$root/lib/modules/$kver/kernel/$m"
+	done
+	cp "$LAB/kernel/modules/$kver"/modules.{order,builtin,builtin.modinfo} "$root/lib/modules/$kver/"
+	depmod -b "$root" "$kver"
+	cp tests/lab/init.sh "$root/init"; chmod +x "$root/init"
+	cp -r tests/lab/guest-lib.sh tests/lab/scenarios "$root/lab/"
+	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$LAB/initramfs.gz"
+}
+
+# QEMU's -numa arguments for N nodes, each a 1 GiB RAM backend. Node CPUs and the SLIT
+# come from the scenario (LAB_NUMA_ARGS) when it needs more than the plain layout.
+numa_args() {
+	local n=$1 i
+	for ((i = 0; i < n; i++)); do
+		echo "-object memory-backend-ram,id=m$i,size=1G -numa node,nodeid=$i,memdev=m$i"
+	done
+}
+
+run_scenario() {
+	local s=$1 dir=$OUT/$1 log=$OUT/$1.log serial=$LAB/$1.ttyS1
+	local LAB_NODES=1 LAB_QEMU_ARGS="" LAB_SMP=2
+	# shellcheck source=/dev/null
+	. tests/lab/scenarios/"$s".sh
+	rm -rf "$dir"; mkdir -p "$dir"; : >"$serial"
+	echo "lab: $s: booting ($LAB_NODES node(s), $LAB_SMP CPUs)"
+	local start=$SECONDS rc=0
+	timeout "$BOOT_TIMEOUT" qemu-system-x86_64 -accel tcg,thread=multi -cpu max \
+		-smp "$LAB_SMP",sockets=$LAB_SMP -m $((LAB_NODES))G $(numa_args "$LAB_NODES") $LAB_QEMU_ARGS \
+		-kernel "$LAB/kernel/vmlinuz" -initrd "$LAB/initramfs.gz" \
+		-append "console=ttyS0 panic=-1 lab.scenario=$s" \
+		-display none -no-reboot -serial "file:$log" \
+		-chardev "file,id=out,path=$serial" -device isa-serial,chardev=out </dev/null || rc=$?
+	echo "lab: $s: machine ended after $((SECONDS - start)) s (qemu exit $rc)"
+	sed -n '/^--- lab-out begin ---/,/^--- lab-out end ---/p' "$serial" | sed '1d;$d' |
+		tr -d '\r' | base64 -d | tar -xz -C "$dir" ||
+		echo "lab: $s: no files came out (see $log)"
+}
+
+fetch_kernel
+build_initramfs
+scenarios=("$@")
+[ ${#scenarios[@]} -gt 0 ] || scenarios=($(cd tests/lab/scenarios && ls *.sh | sed 's/\.sh$//'))
+for s in "${scenarios[@]}"; do run_scenario "$s"; done
