@@ -262,6 +262,59 @@ static uint64_t cpuid_tsc_khz(void)
 	return (uint64_t)c * b / a / 1000;
 }
 
+static const struct {
+	const char *sig, *name;
+	bool emulated;
+} hypervisors[] = {
+	{ "TCGTCGTCGTCG", "QEMU TCG (software emulation)", true },
+	{ "KVMKVMKVM", "KVM", false },
+	{ "Linux KVM Hv", "KVM (Hyper-V enlightenments)", false },
+	{ "Microsoft Hv", "Hyper-V", false },
+	{ "VMwareVMware", "VMware", false },
+	{ "XenVMMXenVMM", "Xen", false },
+	{ "bhyve bhyve ", "bhyve", false },
+	{ " lrpepyh  vr", "Parallels", false },
+	{ "ACRNACRNACRN", "ACRN", false },
+	{ "QNXQVMBSQG", "QNX", false },
+	{ "VBoxVBoxVBox", "VirtualBox", false },
+};
+
+const char *hypervisor_name(const char *sig)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(hypervisors); i++)
+		if (!strcmp(sig, hypervisors[i].sig))
+			return hypervisors[i].name;
+	return sig[0] ? "unknown hypervisor" : "unnamed hypervisor";
+}
+
+bool hypervisor_emulates_cpu(const char *sig)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(hypervisors); i++)
+		if (!strcmp(sig, hypervisors[i].sig))
+			return hypervisors[i].emulated;
+	return false;
+}
+
+/* The hypervisor bit is architectural; leaf 0x40000000 is only meaningful with it
+ * set (on bare metal it aliases the highest basic leaf). */
+static void probe_hypervisor(struct host_info *hi)
+{
+	unsigned a, b, c, d;
+
+	__cpuid(1, a, b, c, d);
+	hi->hypervisor = c & (1u << 31);
+	if (!hi->hypervisor)
+		return;
+	__cpuid(0x40000000, a, b, c, d);
+	memcpy(hi->hypervisor_sig, &b, 4);
+	memcpy(hi->hypervisor_sig + 4, &c, 4);
+	memcpy(hi->hypervisor_sig + 8, &d, 4);
+	hi->hypervisor_sig[12] = '\0';
+	for (size_t i = 0; i < 12; i++)		/* keep the JSON and the terminal clean */
+		if (hi->hypervisor_sig[i] && (hi->hypervisor_sig[i] < 0x20 || hi->hypervisor_sig[i] > 0x7e))
+			hi->hypervisor_sig[i] = '?';
+}
+
 static void probe_kvm(struct host_info *hi, const char *kvm_path)
 {
 	probe_kvm_module(hi);
@@ -388,6 +441,7 @@ void host_info_probe(struct host_info *hi, const char *kvm_path)
 {
 	memset(hi, 0, sizeof(*hi));
 	probe_cpu(hi);
+	probe_hypervisor(hi);
 	probe_numa(hi);
 	probe_kvm(hi, kvm_path);
 	probe_pmu(hi);
@@ -399,14 +453,25 @@ static unsigned recorded_nodes(const struct host_info *hi)
 	return hi->numa_nodes < HOST_MAX_NODES ? hi->numa_nodes : HOST_MAX_NODES;
 }
 
+/* null on bare metal */
+static json_t *hypervisor_json(const struct host_info *hi)
+{
+	if (!hi->hypervisor)
+		return json_null();
+	return json_pack("{s:s, s:s, s:b}", "signature", hi->hypervisor_sig,
+			 "name", hypervisor_name(hi->hypervisor_sig),
+			 "emulated", hypervisor_emulates_cpu(hi->hypervisor_sig));
+}
+
 static json_t *cpu_json(const struct host_info *hi)
 {
-	return json_pack("{s:s, s:s, s:i, s:i, s:i, s:s, s:i, s:b, s:b}",
+	return json_pack("{s:s, s:s, s:i, s:i, s:i, s:s, s:i, s:b, s:b, s:o}",
 			 "vendor", hi->vendor, "model_name", hi->model_name,
 			 "family", (int)hi->family, "model", (int)hi->model,
 			 "stepping", (int)hi->stepping, "microcode", hi->microcode,
 			 "nr_cpus", (int)hi->nr_cpus,
-			 "has_1g_pages", hi->has_1g_pages, "has_pcid", hi->has_pcid);
+			 "has_1g_pages", hi->has_1g_pages, "has_pcid", hi->has_pcid,
+			 "hypervisor", hypervisor_json(hi));
 }
 
 static json_t *kvm_json(const struct host_info *hi)
@@ -491,6 +556,13 @@ void host_info_print(const struct host_info *hi, FILE *f)
 {
 	LINE(f, "cpu", "%s %s family %u model %u stepping %u microcode %s", hi->vendor,
 	     hi->model_name, hi->family, hi->model, hi->stepping, hi->microcode);
+	if (hi->hypervisor)
+		LINE(f, "virtual", "this host is itself a guest: CPUID signature '%s' (%s)%s",
+		     hi->hypervisor_sig, hypervisor_name(hi->hypervisor_sig),
+		     hypervisor_emulates_cpu(hi->hypervisor_sig) ?
+		     "; its CPU is emulated: statuses and validations hold, times are not hardware times" : "");
+	else
+		LINE(f, "virtual", "%s", "no: bare metal (CPUID hypervisor bit clear)");
 	LINE(f, "cpus", "%u online", hi->nr_cpus);
 	LINE(f, "features", "1g-pages %s, pcid %s", hi->has_1g_pages ? "yes" : "no",
 	     hi->has_pcid ? "yes" : "no");

@@ -24,6 +24,11 @@ struct host_info {
 	unsigned nr_cpus;		/* online */
 	bool has_1g_pages;		/* CPUID pdpe1gb */
 	bool has_pcid;
+	/* CPUID.1:ECX[31] and leaf 0x40000000's signature: this "host" is itself a
+	 * guest (a PVM host, a cloud VM) or an emulator (QEMU TCG), whose timings are
+	 * not the hardware's. */
+	bool hypervisor;
+	char hypervisor_sig[13];
 	uint64_t tsc_khz;		/* from KVM_GET_TSC_KHZ, else CPUID 0x15, else 0 */
 	const char *tsc_khz_source;	/* "KVM_GET_TSC_KHZ", "cpuid-0x15", "none" */
 
@@ -58,6 +63,11 @@ void host_info_probe(struct host_info *hi, const char *kvm_path);
  * info --sysfs-root: the topology a NUMA run would plan from); the rest stays this
  * host's. -1 with the reason in hi->numa_error. */
 int host_info_probe_numa(struct host_info *hi, const char *sysfs_root);
+
+/* What the hypervisor signature names ("QEMU TCG (software emulation)", "KVM", ...),
+ * and whether times measured under it come from an emulated CPU. */
+const char *hypervisor_name(const char *sig);
+bool hypervisor_emulates_cpu(const char *sig);
 
 /* Pure helpers over text, unit-tested on fixtures. */
 /* The bracketed word of /sys/kernel/mm/transparent_hugepage/enabled. */

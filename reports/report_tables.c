@@ -213,6 +213,24 @@ static const char *host_str(const json_t *host, const char *obj, const char *key
 	return s ? s : "?";
 }
 
+/* A host that is itself a guest says so; under an emulated CPU (QEMU TCG) the times
+ * are the emulator's, which the reader must see before any number. */
+static char *with_hypervisor(char *line, const json_t *hv)
+{
+	const char *name = json_string_value(json_object_get(hv, "name"));
+	char *out;
+
+	if (!json_is_object(hv))
+		return line;
+	if (json_is_true(json_object_get(hv, "emulated")))
+		out = xasprintf("%s; CPU emulated by %s: statuses and validations hold, times are "
+				"not hardware times", line, name ? name : "software");
+	else
+		out = xasprintf("%s; itself a guest of %s", line, name ? name : "a hypervisor");
+	free(line);
+	return out;
+}
+
 char *report_host_line(const json_t *host)
 {
 	const json_t *pmu = json_object_get(host, "pmu"), *numa = json_object_get(host, "numa");
@@ -232,7 +250,7 @@ char *report_host_line(const json_t *host)
 			 host_str(host, NULL, "kernel"), host_str(host, "kvm", "module"),
 			 host_str(host, "kvm", "mmu"), pmu_text, (long long)nodes, nodes == 1 ? "" : "s");
 	free(pmu_text);
-	return line;
+	return with_hypervisor(line, json_object_get(cpu, "hypervisor"));
 }
 
 int report_write_md(const struct report *rep, FILE *f)

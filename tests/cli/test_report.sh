@@ -77,6 +77,19 @@ grep -q "^| exits | - | - | no guest/native pair |" "$tmp/control/summary.md" \
 [ "$(python3 -c 'import csv,sys; print(len(list(csv.reader(open(sys.argv[1])))))' "$tmp/all/results.csv")" -eq 49 ] \
 	&& pass "results.csv has a row per result" || fail "results.csv has a row per result"
 
+python3 - "$FIX/all-groups.json" "$tmp/tcg.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["host"]["cpu"]["hypervisor"] = {"signature": "TCGTCGTCGTCG", "name": "QEMU TCG (software emulation)", "emulated": True}
+json.dump(d, open(sys.argv[2], "w"))
+PY
+"$VMTAX" report "$tmp/tcg.json" -o "$tmp/tcg" >/dev/null 2>&1
+grep -q "CPU emulated by QEMU TCG (software emulation): statuses and validations hold, times are not hardware times" \
+	"$tmp/tcg/index.html" && grep -q "times are not hardware times" "$tmp/tcg/summary.md" \
+	&& pass "an emulated CPU is named in the report header" || fail "an emulated CPU is named in the report header"
+! grep -q "times are not hardware times" "$tmp/all/index.html" \
+	&& pass "a bare-metal file claims no emulation" || fail "a bare-metal file claims no emulation"
+
 expect "report of only unsupported results" 0 "$VMTAX" report "$FIX/only-unsupported.json" -o "$tmp/unsup"
 check_report "only unsupported" "$tmp/unsup"
 grep -q "1 NUMA node" "$tmp/unsup/index.html" && grep -q "no 1 GiB huge pages reserved" "$tmp/unsup/summary.md" \

@@ -137,11 +137,33 @@ static void test_json_shape(void **state)
 			    "/dev/kvm: Permission denied");
 	assert_null(json_object_get(json_object_get(j, "pmu"), "reason"));
 	assert_true(json_is_null(json_object_get(j, "thp")));
+	assert_true(json_is_null(json_object_get(json_object_get(j, "cpu"), "hypervisor")));
 	assert_int_equal(json_integer_value(json_array_get(json_array_get(
 		json_object_get(json_object_get(j, "numa"), "distance"), 1), 0)), 21);
 	assert_int_equal(json_integer_value(json_array_get(
 		json_object_get(json_object_get(j, "numa"), "node_ids"), 1)), 2);
 	json_decref(j);
+}
+
+static void test_hypervisor_names(void **state)
+{
+	struct host_info hi = { .vendor = "AuthenticAMD", .tsc_khz_source = "none",
+				.hypervisor = true, .hypervisor_sig = "TCGTCGTCGTCG" };
+	json_t *j = host_info_to_json(&hi);
+	json_t *hv = json_object_get(json_object_get(j, "cpu"), "hypervisor");
+
+	(void)state;
+	assert_string_equal(json_string_value(json_object_get(hv, "signature")), "TCGTCGTCGTCG");
+	assert_true(json_is_true(json_object_get(hv, "emulated")));
+	json_decref(j);
+	assert_string_equal(hypervisor_name("TCGTCGTCGTCG"), "QEMU TCG (software emulation)");
+	assert_true(hypervisor_emulates_cpu("TCGTCGTCGTCG"));
+	assert_string_equal(hypervisor_name("KVMKVMKVM"), "KVM");
+	assert_false(hypervisor_emulates_cpu("KVMKVMKVM"));
+	assert_string_equal(hypervisor_name("Microsoft Hv"), "Hyper-V");
+	assert_string_equal(hypervisor_name("NoSuchVMM123"), "unknown hypervisor");
+	assert_false(hypervisor_emulates_cpu("NoSuchVMM123"));
+	assert_string_equal(hypervisor_name(""), "unnamed hypervisor");
 }
 
 int main(void)
@@ -154,6 +176,7 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_cpuinfo),
 		cmocka_unit_test(test_json_shape),
+		cmocka_unit_test(test_hypervisor_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
