@@ -16,6 +16,7 @@
 
 #include "harness/util.h"
 #include "microvm/guest/syscall.h"
+#include "microvm/vcpu_state.h"
 
 /* The signal that kicks a vCPU thread out of KVM_RUN (watchdog, Ctrl-C, a sibling's
  * failure). Its handler only sets immediate_exit, so a kick that lands just before
@@ -365,8 +366,11 @@ static bool handle_kick(struct vcpu *v)
 		return true;
 	}
 	if (now_ns() >= v->deadline_ns) {
-		fail(v, VCPU_WATCHDOG, "watchdog: no doorbell from vCPU %u for %.1f s (guest hung)",
-		     v->id, v->vm->cfg.watchdog_s);
+		char state[200];
+
+		vcpu_describe_state(v->fd, v->vm->cfg.irqchip, state, sizeof(state));
+		fail(v, VCPU_WATCHDOG, "watchdog: no doorbell from vCPU %u for %.1f s (guest hung %s)",
+		     v->id, v->vm->cfg.watchdog_s, state);
 		return true;
 	}
 	return false;
