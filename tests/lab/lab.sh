@@ -37,6 +37,7 @@ build_initramfs() {
 	for a in $("$root/bin/busybox" --list | grep -vx busybox); do ln -sf busybox "$root/bin/$a"; done
 	ln -sf ../bin/busybox "$root/sbin/modprobe"
 	cp vmtax "$root/bin/vmtax"
+	gcc -static -O2 -Wall -Wextra -Werror -o "$root/bin/kvm-hold" tests/lab/kvm-hold.c
 	for lib in $(ldd vmtax | grep -o '/[^ ]*'); do
 		mkdir -p "$root$(dirname "$lib")"; cp -L "$lib" "$root$lib"
 	done
@@ -69,16 +70,28 @@ run_scenario() {
 	rm -rf "$dir"; mkdir -p "$dir"; : >"$serial"
 	echo "lab: $s: booting ($LAB_NODES node(s), $LAB_SMP CPUs)"
 	local start=$SECONDS rc=0
-	timeout "$BOOT_TIMEOUT" qemu-system-x86_64 -accel tcg,thread=multi -cpu max \
+	# One TCG thread for all vCPUs: with thread=multi the lab kernel froze on text
+	# patching (a static key flipped by KVM's preempt notifiers or a perf software
+	# event): the monitor showed CPU 0 looping __schedule+0x2ab -> asm_exc_int3 ->
+	# poke_int3_handler -> iret -> __schedule+0x2ab with interrupts off, while memory
+	# there already held the finished JMP (a stale translation of code CPU 1 had
+	# rewritten) and CPU 1 waited in smp_call_function_many_cond for CPU 0's answer.
+	timeout "$BOOT_TIMEOUT" qemu-system-x86_64 -accel "${LAB_ACCEL:-tcg,thread=single}" -cpu max \
 		-smp "$LAB_SMP",sockets=$LAB_SMP -m $((LAB_NODES))G $(numa_args "$LAB_NODES") $LAB_QEMU_ARGS \
 		-kernel "$LAB/kernel/vmlinuz" -initrd "$LAB/initramfs.gz" \
-		-append "console=ttyS0 panic=-1 lab.scenario=$s" \
-		-display none -no-reboot -serial "file:$log" \
+		-append "console=ttyS0 panic=-1 nokaslr lab.scenario=$s" \
+		-display none -no-reboot -serial "file:$log" -monitor "unix:$LAB/$s.monitor,server,nowait" \
 		-chardev "file,id=out,path=$serial" -device isa-serial,chardev=out </dev/null || rc=$?
 	echo "lab: $s: machine ended after $((SECONDS - start)) s (qemu exit $rc)"
-	sed -n '/^--- lab-out begin ---/,/^--- lab-out end ---/p' "$serial" | sed '1d;$d' |
-		tr -d '\r' | base64 -d | tar -xz -C "$dir" ||
-		echo "lab: $s: no files came out (see $log)"
+	# Each block between the markers is one step's files.
+	local blocks=0
+	while IFS= read -r -d '' block; do
+		printf '%s' "$block" | base64 -d | tar -xz -C "$dir" && blocks=$((blocks + 1))
+	done < <(tr -d '\r' <"$serial" | awk '
+		/^--- lab-out begin ---$/ { on = 1; next }
+		/^--- lab-out end ---$/ { on = 0; printf "%c", 0; next }
+		on')
+	echo "lab: $s: $blocks file set(s) came out to $dir"
 }
 
 fetch_kernel
@@ -86,3 +99,5 @@ build_initramfs
 scenarios=("$@")
 [ ${#scenarios[@]} -gt 0 ] || scenarios=($(cd tests/lab/scenarios && ls *.sh | sed 's/\.sh$//'))
 for s in "${scenarios[@]}"; do run_scenario "$s"; done
+echo "lab: ${#scenarios[@]} scenario(s) in $SECONDS s"
+tests/lab/check.sh "${scenarios[@]}"
