@@ -37,7 +37,7 @@ static void check_self_compare(const struct results *rs)
 {
 	struct comparison c;
 
-	compare_pair(rs, rs, 0.05, &c);
+	compare_pair(rs, rs, 0.05, true, &c);
 	if (c.n != rs->n || c.count[VERDICT_UNCHANGED] != rs->n)
 		abort();
 	comparison_free(&c);

@@ -70,7 +70,7 @@ static void test_verdicts(void **state)
 	add(&base, "x/unit", "ns", 5, NULL);
 	add(&cur, "x/unit", "us", 5, NULL);
 
-	compare_pair(&base, &cur, 0.05, &c);
+	compare_pair(&base, &cur, 0.05, true, &c);
 	assert_int_equal(row_of(&c, "exits/same")->verdict, VERDICT_UNCHANGED);
 	assert_int_equal(row_of(&c, "exits/slow")->verdict, VERDICT_REGRESSED);
 	assert_true(row_of(&c, "exits/slow")->p < COMPARE_ALPHA);
@@ -89,7 +89,7 @@ static void test_verdicts(void **state)
 	comparison_free(&c);
 
 	/* A 3% change is a regression at a 1% threshold. */
-	compare_pair(&base, &cur, 0.01, &c);
+	compare_pair(&base, &cur, 0.01, true, &c);
 	assert_int_equal(row_of(&c, "exits/noise")->verdict, VERDICT_REGRESSED);
 	comparison_free(&c);
 	results_free(&base);
@@ -108,7 +108,7 @@ static void test_too_few_rounds_is_not_significant(void **state)
 	result_set_samples(results_add(&base, "exits/x", "cycles"), a, 3);
 	result_set_samples(results_add(&cur, "exits/x", "cycles"), b, 3);
 	/* 50% slower, but 3 rounds a side cannot reach p <= 0.05: said, not flagged. */
-	compare_pair(&base, &cur, 0.05, &c);
+	compare_pair(&base, &cur, 0.05, true, &c);
 	assert_int_equal(c.rows[0].verdict, VERDICT_UNCHANGED);
 	assert_non_null(strstr(c.rows[0].note, "not significant"));
 	comparison_free(&c);

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: MIT
+/* Benchmarks in rotation, with the host's speed timed beside each run (rotation.h). */
+#include "harness/rotation.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/host_speed.h"
+#include "harness/progress.h"
+#include "harness/result_runs.h"
+#include "harness/util.h"
+
+static size_t count_not_ok(const struct results *rs)
+{
+	size_t bad = 0;
+
+	for (size_t i = 0; i < rs->n; i++)
+		bad += rs->items[i].status == RESULT_FAILED || rs->items[i].status == RESULT_INVALID;
+	return bad;
+}
+
+/* Where key is among out's results from index `from` on (this rotation's), or -1. */
+static long find(const struct results *out, size_t from, const char *key)
+{
+	for (size_t i = from; i < out->n; i++) {
+		char *k = result_key(&out->items[i]);
+		int same = !strcmp(k, key);
+
+		free(k);
+		if (same)
+			return (long)i;
+	}
+	return -1;
+}
+
+/* One run's results into out: a key seen in an earlier run gets this run appended,
+ * a new key moves in as it is and becomes its own first run. */
+static void merge(struct results *out, size_t from, struct results *run, unsigned run_no,
+		  const struct host_speed *before, const struct host_speed *after,
+		  unsigned remeasured)
+{
+	for (size_t i = 0; i < run->n; i++) {
+		struct result *r = &run->items[i];
+		char *key = result_key(r);
+		long at = find(out, from, key);
+		struct result *m;
+
+		free(key);
+		if (at < 0)
+			r = m = results_take(out, r);
+		else
+			m = &out->items[at];
+		result_runs_append(m, r, run_no, before, after, remeasured);
+	}
+}
+
+/* One benchmark's run k: timed between two host-speed measurements, measured again
+ * while the host's speed moved too much during it. */
+static void run_bench(struct bench_ctx *ctx, size_t from, const struct bench *b, unsigned run_no,
+		      rotation_run_fn run_one, size_t *nres, size_t *nbad)
+{
+	struct results scratch;
+	struct bench_ctx sub = *ctx;
+	struct host_speed before, after, drift;
+	unsigned remeasured = 0;
+
+	results_init(&scratch);
+	sub.results = &scratch;
+	for (;;) {
+		host_speed_measure(ctx->opts->cpu, &before);
+		run_one(&sub, b);
+		host_speed_measure(ctx->opts->cpu, &after);
+		drift = host_speed_drift(&before, &after);
+		if (vmtax_interrupted || remeasured == ROTATION_MAX_REMEASURE ||
+		    !host_speed_moved(&drift))
+			break;
+		pr_warn("%s run %u: the host's speed moved during it (ALU %.1f%%, memory %.1f%%); measuring it again",
+			b->id, run_no, 100 * drift.alu, 100 * drift.mem);
+		results_truncate(&scratch, 0);
+		remeasured++;
+	}
+	*nres = scratch.n;
+	*nbad = count_not_ok(&scratch);
+	/* What an interrupted benchmark produced is incomplete: drop it. */
+	if (!vmtax_interrupted)
+		merge(ctx->results, from, &scratch, run_no, &before, &after, remeasured);
+	results_free(&scratch);
+}
+
+void rotation_run(struct bench_ctx *ctx, const struct bench **benches, size_t n, unsigned runs,
+		  rotation_run_fn run_one)
+{
+	size_t from = ctx->results->n;
+
+	progress_start(n * runs);
+	for (unsigned k = 0; k < runs && !vmtax_interrupted; k++)
+		for (size_t i = 0; i < n && !vmtax_interrupted; i++) {
+			size_t nres, nbad;
+			uint64_t t0 = now_ns();
+			char *label = runs > 1 ? xasprintf("%s (run %u/%u)", benches[i]->id, k + 1, runs)
+					       : xstrdup(benches[i]->id);
+
+			progress_bench(k * n + i, label);
+			run_bench(ctx, from, benches[i], k + 1, run_one, &nres, &nbad);
+			if (!vmtax_interrupted)
+				progress_done(label, nres, nbad, (double)(now_ns() - t0) / 1e9);
+			free(label);
+		}
+	progress_finish();
+}
