@@ -201,13 +201,14 @@ static void print_pair_json(const struct compare_args *a, const struct compariso
 		const struct cmp_row *row = &cmp->rows[i];
 
 		any = row->base ? row->base : row->cur;
-		json_array_append_new(rows, json_pack("{s:s, s:s, s:O, s:s, s:s, s:o, s:o, s:f, s:f, s:f, s:o, s:o, s:s}",
+		json_array_append_new(rows, json_pack("{s:s, s:s, s:O, s:s, s:s, s:o, s:o, s:f, s:f, s:f, s:o, s:o, s:i, s:i, s:i, s:s}",
 			"key", row->key, "id", any->id, "params", any->params, "unit", any->unit,
 			"verdict", verdict_name(row->verdict),
 			"base", side_json(row->base, &row->value.base),
 			"new", side_json(row->cur, &row->value.cur), "ratio", row->ratio, "p", row->p,
 			"mde", row->value.mde, "value", test_json(&row->value),
-			"tax", test_json(&row->tax), "note", row->note));
+			"tax", test_json(&row->tax), "preempted_runs", row->preempted_runs,
+			"set_aside", row->set_aside, "moved_runs", row->moved_runs, "note", row->note));
 	}
 	for (int v = 0; v <= VERDICT_ONLY_NEW; v++)
 		json_object_set_new(counts, verdict_name(v), json_integer((json_int_t)cmp->count[v]));
@@ -217,7 +218,7 @@ static void print_pair_json(const struct compare_args *a, const struct compariso
 			 "alpha", COMPARE_ALPHA, "power", COMPARE_POWER, "host_speed",
 			 "base", speed_json(cmp->drift.base_has, &cmp->drift.base),
 			 "new", speed_json(cmp->drift.cur_has, &cmp->drift.cur),
-			 "same_cpu", cmp->drift.same_cpu, "drifted", cmp->drift.moved,
+			 "cpu_differs", cmp->drift.cpu_differs, "drifted", cmp->drift.moved,
 			 "normalised", cmp->drift.normalised,
 			 "limitation", cmp->by_rounds ? one_run_limitation : NULL,
 			 "counts", counts, "results", rows);

@@ -180,14 +180,22 @@ static double speed_of(const struct result *r, const struct host_speed *s)
 struct side_runs {
 	double *v, *tax;	/* values of the usable runs; their guest/native ratios */
 	size_t n, ntax;
-	unsigned moved;
+	unsigned moved;		/* of those, runs the host speed moved during */
+	unsigned preempted;	/* runs that measured but were preempted */
 };
 
-/* The runs of r that measured (ok, median above 0): value scaled to the reference
- * host speed when normalising, and the tax (a ratio within one run: needs no
- * normalising, the guest and its twin shared the moment). */
+/* A run whose measured region lost its CPU: the scheduler switched the measuring
+ * thread out, or the hypervisor below stole the CPU. */
+static bool preempted(const struct run_view *rv)
+{
+	return rv->involuntary_ctxsw > 0 || rv->steal_ms > 0;
+}
+
+/* The runs of r that measured (ok, median above 0), or only the ones not preempted:
+ * value scaled to the reference host speed when normalising, and the tax (a ratio
+ * within one run: needs no normalising, the guest and its twin shared the moment). */
 static void side_runs(const struct result *r, const struct cmp_drift *d, const struct host_speed *file_speed,
-		      struct side_runs *s)
+		      bool unpreempted_only, struct side_runs *s)
 {
 	struct run_view *rv;
 	size_t n = result_runs(r, &rv);
@@ -196,11 +204,14 @@ static void side_runs(const struct result *r, const struct cmp_drift *d, const s
 	s->v = xcalloc(n, sizeof(double));
 	s->tax = xcalloc(n, sizeof(double));
 	s->n = s->ntax = 0;
-	s->moved = 0;
+	s->moved = s->preempted = 0;
 	for (size_t i = 0; i < n; i++) {
 		double v = rv[i].median;
 
 		if (!rv[i].ok || v <= 0)
+			continue;
+		s->preempted += preempted(&rv[i]);
+		if (unpreempted_only && preempted(&rv[i]))
 			continue;
 		s->moved += host_speed_moved(&rv[i].drift);
 		if (d->normalised) {
@@ -253,8 +264,21 @@ static void judge_measured(struct cmp_row *row, double threshold, const struct c
 	struct side_runs sb, sc;
 	size_t len;
 
-	side_runs(b, &cmp->drift, &cmp->drift.base, &sb);
-	side_runs(c, &cmp->drift, &cmp->drift.cur, &sc);
+	side_runs(b, &cmp->drift, &cmp->drift.base, false, &sb);
+	side_runs(c, &cmp->drift, &cmp->drift.cur, false, &sc);
+	/* Preempted runs are set aside when both sides keep two runs that were not: the
+	 * same rule on both sides, so the choice cannot favour one. */
+	if ((sb.preempted || sc.preempted) && sb.n - sb.preempted >= 2 &&
+	    sc.n - sc.preempted >= 2) {
+		free(sb.v);
+		free(sb.tax);
+		free(sc.v);
+		free(sc.tax);
+		side_runs(b, &cmp->drift, &cmp->drift.base, true, &sb);
+		side_runs(c, &cmp->drift, &cmp->drift.cur, true, &sc);
+		row->set_aside = sb.preempted + sc.preempted;
+	}
+	row->preempted_runs = sb.preempted + sc.preempted;
 	row->moved_runs = sb.moved + sc.moved;
 	if (testable(sb.n, sc.n) && (sb.n > 1 || sc.n > 1)) {
 		t_test(&row->value, sb.v, sb.n, sc.v, sc.n, higher_better);
@@ -286,6 +310,12 @@ static void judge_measured(struct cmp_row *row, double threshold, const struct c
 	} else {
 		len = (size_t)pct_note(row->note, sizeof(row->note), "", &row->value, threshold);
 	}
+	if (row->set_aside && len < sizeof(row->note))
+		len += (size_t)snprintf(row->note + len, sizeof(row->note) - len,
+					"; %u preempted run(s) set aside", row->set_aside);
+	else if (row->preempted_runs && row->value.by_runs && len < sizeof(row->note))
+		len += (size_t)snprintf(row->note + len, sizeof(row->note) - len,
+					"; %u run(s) preempted", row->preempted_runs);
 	if (row->moved_runs && len < sizeof(row->note))
 		snprintf(row->note + len, sizeof(row->note) - len,
 			 "; %u run(s) with the host speed moving", row->moved_runs);
@@ -375,13 +405,13 @@ static void measure_drift(const struct results *base, const struct results *cur,
 
 	d->base_has = file_speed(base, &d->base);
 	d->cur_has = file_speed(cur, &d->cur);
-	d->same_cpu = mb && mc && !strcmp(mb, mc);
+	d->cpu_differs = mb && mc && strcmp(mb, mc);
 	if (d->base_has && d->cur_has) {
 		struct host_speed drift = host_speed_drift(&d->base, &d->cur);
 
 		d->moved = host_speed_moved(&drift);
 	}
-	d->normalised = normalise && d->base_has && d->cur_has && d->same_cpu;
+	d->normalised = normalise && d->base_has && d->cur_has && !d->cpu_differs;
 }
 
 static struct cmp_row *add_row(struct comparison *out, size_t *cap)

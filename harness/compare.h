@@ -53,6 +53,8 @@ struct cmp_row {
 	struct cmp_test value;	/* the result's value (median) */
 	struct cmp_test tax;	/* its guest/native ratio, where both sides have a twin */
 	unsigned moved_runs;	/* runs whose host speed moved beyond the bound */
+	unsigned preempted_runs;	/* runs whose measured region was preempted */
+	unsigned set_aside;	/* of those, left out: both sides had 2 runs without */
 	enum verdict verdict;
 	char note[200];
 };
@@ -61,7 +63,7 @@ struct cmp_row {
 struct cmp_drift {
 	bool base_has, cur_has;
 	struct host_speed base, cur;
-	bool same_cpu;		/* both files name the same CPU model */
+	bool cpu_differs;	/* the files name different CPU models */
 	bool normalised;	/* values were compared drift-normalised */
 	bool moved;		/* base to new beyond host_speed_moved()'s bounds */
 };
@@ -80,7 +82,7 @@ bool unit_higher_is_better(const char *unit);
 /* Rows in base order, then the results only cur has, in cur order. threshold is a
  * fraction (0.05 = 5%). normalise: compare values drift-normalised (each run's value
  * scaled by the host speed of its run relative to base's) when both files carry host
- * speeds and name the same CPU. The rows point into base and cur: keep them alive. */
+ * speeds and do not name different CPUs. The rows point into base and cur: keep them alive. */
 void compare_pair(const struct results *base, const struct results *cur, double threshold,
 		  bool normalise, struct comparison *out);
 

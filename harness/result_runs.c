@@ -51,12 +51,14 @@ void result_runs_append(struct result *merged, struct result *run, unsigned run_
 			    json_real(stats_median(run->native_samples, run->native_nsamples)));
 	}
 	results_put(e, "status", json_string(result_status_name(run->status)));
-	results_put(e, "host_speed", json_pack("{s:o, s:o}",
-		"alu", speed_pair(before->alu, after->alu),
-		"mem", speed_pair(before->mem, after->mem)));
-	drift = host_speed_drift(before, after);
-	results_put(e, "drift", json_pack("{s:f, s:f}", "alu", drift.alu, "mem", drift.mem));
-	results_put(e, "remeasured", json_integer(remeasured));
+	if (before && after) {
+		results_put(e, "host_speed", json_pack("{s:o, s:o}",
+			"alu", speed_pair(before->alu, after->alu),
+			"mem", speed_pair(before->mem, after->mem)));
+		drift = host_speed_drift(before, after);
+		results_put(e, "drift", json_pack("{s:f, s:f}", "alu", drift.alu, "mem", drift.mem));
+		results_put(e, "remeasured", json_integer(remeasured));
+	}
 	pre = json_object_get(run->extra, "preemption");
 	if (pre) {
 		results_put(e, "preemption", results_copy_json(pre));

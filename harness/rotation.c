@@ -67,6 +67,15 @@ static void run_bench(struct bench_ctx *ctx, size_t from, const struct bench *b,
 
 	results_init(&scratch);
 	sub.results = &scratch;
+	/* A benchmark this host cannot run measures nothing: no host speed to time. */
+	if (bench_unsupported(b, ctx->host, ctx->opts)) {
+		run_one(&sub, b);
+		*nres = scratch.n;
+		*nbad = count_not_ok(&scratch);
+		merge(ctx->results, from, &scratch, run_no, NULL, NULL, 0);
+		results_free(&scratch);
+		return;
+	}
 	for (;;) {
 		host_speed_measure(ctx->opts->cpu, &before);
 		run_one(&sub, b);

@@ -291,6 +291,41 @@ static void test_one_run_is_the_stated_limitation(void **state)
 	results_free(&cur);
 }
 
+/* Two base runs lost their CPU during the measured rounds and read 50% slow: set
+ * aside, since both sides keep at least two runs that were not preempted. */
+static void test_preempted_runs_set_aside(void **state)
+{
+	static const double slow_two[RUNS] = { 1.00, 1.5, 0.99, 1.5, 0.985 };
+	struct results base, cur;
+	struct comparison c;
+	json_t *runs;
+	const struct cmp_row *r;
+
+	(void)state;
+	results_init(&base);
+	results_init(&cur);
+	add_runs(&base, "exits/x", "cycles", 1000, 0, slow_two, 1.0);
+	add_runs(&cur, "exits/x", "cycles", 1000, 0, jitter_b, 1.0);
+	compare_pair(&base, &cur, 0.05, true, &c);
+	assert_true(row_of(&c, "exits/x")->value.mde > 0.2);	/* the slow runs' spread */
+	comparison_free(&c);
+	runs = json_object_get(base.items[0].extra, "runs");
+	for (size_t k = 1; k < RUNS; k += 2)
+		json_object_set_new(json_array_get(runs, k), "preemption",
+				    json_pack("{s:i, s:i}", "involuntary_ctxsw", 3, "steal_ms", 0));
+	compare_pair(&base, &cur, 0.05, true, &c);
+	r = row_of(&c, "exits/x");
+	assert_int_equal(r->preempted_runs, 2);
+	assert_int_equal(r->set_aside, 2);
+	assert_int_equal(r->value.base.runs, RUNS - 2);
+	assert_true(r->value.mde < 0.05);
+	assert_int_equal(r->verdict, VERDICT_UNCHANGED);
+	assert_non_null(strstr(r->note, "2 preempted run(s) set aside"));
+	comparison_free(&c);
+	results_free(&base);
+	results_free(&cur);
+}
+
 /* What vmtax run --runs writes reads back with every run's slice and median. */
 static void test_runs_round_trip(void **state)
 {
@@ -393,6 +428,7 @@ int main(void)
 		cmocka_unit_test(test_runs_shift_is_regressed),
 		cmocka_unit_test(test_runs_tax_decides_when_value_did_not_move),
 		cmocka_unit_test(test_one_run_is_the_stated_limitation),
+		cmocka_unit_test(test_preempted_runs_set_aside),
 		cmocka_unit_test(test_runs_round_trip),
 		cmocka_unit_test(test_matrix),
 		cmocka_unit_test(test_table_escaping),
