@@ -42,6 +42,7 @@ void result_runs_append(struct result *merged, struct result *run, unsigned run_
 		runs = json_array();
 		results_put(merged->extra, "runs", runs);
 	}
+	results_put(e, "run", json_integer(run_no));
 	results_put(e, "n", json_integer((json_int_t)run->nsamples));
 	if (run->nsamples)
 		results_put(e, "median", json_real(stats_median(run->samples, run->nsamples)));
@@ -176,7 +177,7 @@ static int check_measures(struct diag *d, const char *what, json_t *o)
 static int check_entry(struct diag *d, json_t *e, const struct result *r, size_t *at,
 		       size_t *native_at)
 {
-	size_t n, native_n, remeasured;
+	size_t n, native_n, remeasured, run_no;
 	double median, native_median;
 	json_t *status, *hs, *pre, *drift;
 
@@ -184,6 +185,7 @@ static int check_entry(struct diag *d, json_t *e, const struct result *r, size_t
 		return diag_fail(d, "is not an object");
 	if (get_count(d, e, "n", true, &n) || get_count(d, e, "native_n", false, &native_n) ||
 	    get_count(d, e, "remeasured", false, &remeasured) ||
+	    get_count(d, e, "run", false, &run_no) ||
 	    get_measure(d, e, "median", n > 0, &median) ||
 	    get_measure(d, e, "native_median", native_n > 0, &native_median))
 		return -1;

@@ -2,7 +2,8 @@
 /* A result measured in several runs (`vmtax run --runs K`): its "runs" array, one
  * entry per run in the order they ran. The rounds of all runs stay in "samples" (and
  * the twin's in "native.samples"), run after run, so a reader that knows nothing of
- * runs still sees every round; entry i says how many of them are run i's ("n",
+ * runs still sees every round; entry i says which run of the rotation it was ("run",
+ * from 1), how many of the rounds are its own ("n",
  * "native_n") and their medians, the host's speed around it, how far that moved
  * ("drift"), how often the run was measured again because it moved too far
  * ("remeasured"), and whether its measured regions were preempted. */

@@ -20,30 +20,37 @@ static size_t count_not_ok(const struct results *rs)
 	return bad;
 }
 
-/* Where key is among out's results from index `from` on (this rotation's), or -1. */
-static long find(const struct results *out, size_t from, const char *key)
+/* Where key is among out's results from index `from` on (this rotation's), or -1.
+ * A benchmark gives its results in the same order on every run, so the search
+ * starts at *hint, just after the last match, and wraps around. */
+static long find(const struct results *out, size_t from, size_t *hint, const char *key)
 {
-	for (size_t i = from; i < out->n; i++) {
+	size_t n = out->n - from, start = *hint >= from && *hint < out->n ? *hint - from : 0;
+
+	for (size_t j = 0; j < n; j++) {
+		size_t i = from + (start + j) % n;
 		char *k = result_key(&out->items[i]);
 		int same = !strcmp(k, key);
 
 		free(k);
-		if (same)
+		if (same) {
+			*hint = i + 1;
 			return (long)i;
+		}
 	}
 	return -1;
 }
 
 /* One run's results into out: a key seen in an earlier run gets this run appended,
  * a new key moves in as it is and becomes its own first run. */
-static void merge(struct results *out, size_t from, struct results *run, unsigned run_no,
-		  const struct host_speed *before, const struct host_speed *after,
+static void merge(struct results *out, size_t from, size_t *hint, struct results *run,
+		  unsigned run_no, const struct host_speed *before, const struct host_speed *after,
 		  unsigned remeasured)
 {
 	for (size_t i = 0; i < run->n; i++) {
 		struct result *r = &run->items[i];
 		char *key = result_key(r);
-		long at = find(out, from, key);
+		long at = find(out, from, hint, key);
 		struct result *m;
 
 		free(key);
@@ -57,8 +64,8 @@ static void merge(struct results *out, size_t from, struct results *run, unsigne
 
 /* One benchmark's run k: timed between two host-speed measurements, measured again
  * while the host's speed moved too much during it. */
-static void run_bench(struct bench_ctx *ctx, size_t from, const struct bench *b, unsigned run_no,
-		      rotation_run_fn run_one, size_t *nres, size_t *nbad)
+static void run_bench(struct bench_ctx *ctx, size_t from, size_t *hint, const struct bench *b,
+		      unsigned run_no, rotation_run_fn run_one, size_t *nres, size_t *nbad)
 {
 	struct results scratch;
 	struct bench_ctx sub = *ctx;
@@ -72,7 +79,7 @@ static void run_bench(struct bench_ctx *ctx, size_t from, const struct bench *b,
 		run_one(&sub, b);
 		*nres = scratch.n;
 		*nbad = count_not_ok(&scratch);
-		merge(ctx->results, from, &scratch, run_no, NULL, NULL, 0);
+		merge(ctx->results, from, hint, &scratch, run_no, NULL, NULL, 0);
 		results_free(&scratch);
 		return;
 	}
@@ -93,14 +100,14 @@ static void run_bench(struct bench_ctx *ctx, size_t from, const struct bench *b,
 	*nbad = count_not_ok(&scratch);
 	/* What an interrupted benchmark produced is incomplete: drop it. */
 	if (!vmtax_interrupted)
-		merge(ctx->results, from, &scratch, run_no, &before, &after, remeasured);
+		merge(ctx->results, from, hint, &scratch, run_no, &before, &after, remeasured);
 	results_free(&scratch);
 }
 
 void rotation_run(struct bench_ctx *ctx, const struct bench **benches, size_t n, unsigned runs,
 		  rotation_run_fn run_one)
 {
-	size_t from = ctx->results->n;
+	size_t from = ctx->results->n, hint = from;
 
 	progress_start(n * runs);
 	for (unsigned k = 0; k < runs && !vmtax_interrupted; k++)
@@ -111,7 +118,7 @@ void rotation_run(struct bench_ctx *ctx, const struct bench **benches, size_t n,
 					       : xstrdup(benches[i]->id);
 
 			progress_bench(k * n + i, label);
-			run_bench(ctx, from, benches[i], k + 1, run_one, &nres, &nbad);
+			run_bench(ctx, from, &hint, benches[i], k + 1, run_one, &nres, &nbad);
 			if (!vmtax_interrupted)
 				progress_done(label, nres, nbad, (double)(now_ns() - t0) / 1e9);
 			free(label);
