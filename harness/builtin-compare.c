@@ -321,9 +321,15 @@ static void print_pair_table(const struct compare_args *a, const struct comparis
 	table_print(&t, a->format, stdout);
 	if (a->format != TABLE_CSV) {
 		fputc('\n', stdout);
-		print_drift(a, &cmp->drift, stdout);
+		/* Markdown joins lines into one paragraph: a blank line after each. */
+		const char *gap = a->format == TABLE_MD ? "\n" : "";
+
+		if (cmp->drift.base_has || cmp->drift.cur_has) {
+			print_drift(a, &cmp->drift, stdout);
+			fputs(gap, stdout);
+		}
 		if (cmp->by_rounds)
-			printf("note: %zu result(s) had %s.\n", cmp->by_rounds, one_run_limitation);
+			printf("note: %zu result(s) had %s.\n%s", cmp->by_rounds, one_run_limitation, gap);
 		print_counts(cmp, stdout);
 	}
 	table_free(&t);

@@ -237,6 +237,8 @@ static int pct_note(char *buf, size_t len, const char *what, const struct cmp_te
 		    double threshold)
 {
 	char runs[48];
+	/* No "-0.0%" for a change that rounds to nothing. */
+	double worse = fabs(t->worse) < 0.0005 ? 0 : t->worse;
 
 	if (t->by_runs)
 		snprintf(runs, sizeof(runs), "%zu vs %zu runs", t->base.runs, t->cur.runs);
@@ -244,11 +246,11 @@ static int pct_note(char *buf, size_t len, const char *what, const struct cmp_te
 		snprintf(runs, sizeof(runs), "one run a side");
 	if (fabs(t->worse) <= threshold)
 		return snprintf(buf, len, "%s%+.1f%%, within the threshold (%s)", what,
-				100 * t->worse, runs);
+				100 * worse, runs);
 	if (t->p > COMPARE_ALPHA)
 		return snprintf(buf, len, "%s%+.1f%% but not significant (p=%.3g, %s)", what,
-				100 * t->worse, t->p, runs);
-	return snprintf(buf, len, "%s%+.1f%% %s (p=%.3g, %s)", what, 100 * fabs(t->worse),
+				100 * worse, t->p, runs);
+	return snprintf(buf, len, "%s%+.1f%% %s (p=%.3g, %s)", what, 100 * fabs(worse),
 			t->worse > 0 ? "worse" : "better", t->p, runs);
 }
 
