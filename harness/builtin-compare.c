@@ -19,7 +19,8 @@ static const char compare_usage[] =
 	"usage: vmtax compare [--threshold PCT] [--format text|md|json|csv] [--no-normalize]\n"
 	"                     [--label NAME]... [--plot DIR] BASE.json NEW.json [MORE.json...]\n\n"
 	"Match results by id + params. Two files: a verdict per result, regressed or improved\n"
-	"when it moved by more than the threshold and p <= 0.05, else unchanged. Results of\n"
+	"when it moved by more than the threshold and its p, adjusted for the number of\n"
+	"tests (Benjamini-Hochberg), is <= 0.05, else unchanged. Results of\n"
 	"several runs (vmtax run --runs K) are judged by the spread between their run medians\n"
 	"(a t test on their logs), drift-normalised by the host speed each run recorded, and\n"
 	"their guest/native ratios likewise; a result of one run a side by a Mann-Whitney U\n"
@@ -174,11 +175,11 @@ static json_t *test_json(const struct cmp_test *t)
 {
 	if (!t->done)
 		return json_null();
-	return json_pack("{s:s, s:f, s:f, s:I, s:I, s:f, s:f, s:f, s:s}",
+	return json_pack("{s:s, s:f, s:f, s:I, s:I, s:f, s:f, s:f, s:f, s:s}",
 			 "method", t->by_runs ? "runs" : "rounds", "base", t->base.value,
 			 "new", t->cur.value, "base_runs", (json_int_t)t->base.runs,
 			 "new_runs", (json_int_t)t->cur.runs, "ratio", t->ratio, "p", t->p,
-			 "mde", t->mde, "verdict", verdict_name(t->verdict));
+			 "p_adjusted", t->q, "mde", t->mde, "verdict", verdict_name(t->verdict));
 }
 
 static json_t *speed_json(bool has, const struct host_speed *s)
@@ -212,10 +213,11 @@ static void print_pair_json(const struct compare_args *a, const struct compariso
 	}
 	for (int v = 0; v <= VERDICT_ONLY_NEW; v++)
 		json_object_set_new(counts, verdict_name(v), json_integer((json_int_t)cmp->count[v]));
-	root = json_pack("{s:s, s:s, s:s, s:f, s:f, s:f, s:{s:o, s:o, s:b, s:b, s:b}, s:s?, s:o, s:o}",
+	root = json_pack("{s:s, s:s, s:s, s:f, s:f, s:f, s:I, s:{s:o, s:o, s:b, s:b, s:b}, s:s?, s:o, s:o}",
 			 "schema", "vmtax-compare/1",
 			 "base", a->files[0], "new", a->files[1], "threshold_pct", a->threshold,
-			 "alpha", COMPARE_ALPHA, "power", COMPARE_POWER, "host_speed",
+			 "alpha", COMPARE_ALPHA, "power", COMPARE_POWER, "tests", (json_int_t)cmp->tests,
+			 "host_speed",
 			 "base", speed_json(cmp->drift.base_has, &cmp->drift.base),
 			 "new", speed_json(cmp->drift.cur_has, &cmp->drift.cur),
 			 "cpu_differs", cmp->drift.cpu_differs, "drifted", cmp->drift.moved,
@@ -316,8 +318,8 @@ static void print_pair_table(const struct compare_args *a, const struct comparis
 			table_cell(&t, "-");
 	}
 	if (a->format == TABLE_MD)
-		printf("**vmtax compare** `%s` -> `%s` (threshold %g%%, p <= %g)\n\n", a->files[0],
-		       a->files[1], a->threshold, COMPARE_ALPHA);
+		printf("**vmtax compare** `%s` -> `%s` (threshold %g%%, adjusted p <= %g over %zu tests)\n\n",
+		       a->files[0], a->files[1], a->threshold, COMPARE_ALPHA, cmp->tests);
 	table_print(&t, a->format, stdout);
 	if (a->format != TABLE_CSV) {
 		fputc('\n', stdout);

@@ -91,13 +91,14 @@ static bool is_measured(const struct result *r)
 }
 
 /* The minimum detectable effect of a test with df degrees of freedom and standard
- * error se of the log ratio: the true change it would flag COMPARE_POWER of the time. */
-static double mde_of(double se, double df)
+ * error se of the log ratio, decided at the two-sided level alpha: the true change it
+ * would flag COMPARE_POWER of the time. */
+static double mde_of(double se, double df, double alpha)
 {
-	if (df < 1)
+	if (df < 1 || se <= 0)
 		return 0;
-	return exp((stats_t_quantile(1 - COMPARE_ALPHA / 2, df) +
-		    stats_t_quantile(COMPARE_POWER, df)) * se) - 1;
+	return exp((stats_t_quantile(1 - alpha / 2, df) + stats_t_quantile(COMPARE_POWER, df)) *
+		   se) - 1;
 }
 
 /* Mean and sum of squared deviations of the logs of v. */
@@ -131,7 +132,8 @@ static void t_test(struct cmp_test *t, const double *b, size_t nb, const double 
 	t->ratio = exp(diff);
 	t->worse = higher_better ? 1 / t->ratio - 1 : t->ratio - 1;
 	t->p = se > 0 ? stats_t_two_sided_p(diff / se, df) : diff == 0 ? 1 : 0;
-	t->mde = mde_of(se, df);
+	t->se = se;
+	t->df = df;
 }
 
 /* One run a side: the rounds are all there is. Mann-Whitney on them; its MDE (from
@@ -158,13 +160,14 @@ static void rounds_test(struct cmp_test *t, const struct result *b, const struct
 		return;
 	log_moments(b->samples, b->nsamples, &mb, &ssb);
 	log_moments(c->samples, c->nsamples, &mc, &ssc);
-	t->mde = mde_of(sqrt((ssb + ssc) / df) *
-			sqrt(1.0 / (double)b->nsamples + 1.0 / (double)c->nsamples), df);
+	t->se = sqrt((ssb + ssc) / df) *
+		sqrt(1.0 / (double)b->nsamples + 1.0 / (double)c->nsamples);
+	t->df = df;
 }
 
 static void decide(struct cmp_test *t, double threshold)
 {
-	if (fabs(t->worse) <= threshold || t->p > COMPARE_ALPHA)
+	if (fabs(t->worse) <= threshold || t->q > COMPARE_ALPHA)
 		t->verdict = VERDICT_UNCHANGED;
 	else
 		t->verdict = t->worse > 0 ? VERDICT_REGRESSED : VERDICT_IMPROVED;
@@ -247,24 +250,21 @@ static int pct_note(char *buf, size_t len, const char *what, const struct cmp_te
 	if (fabs(t->worse) <= threshold)
 		return snprintf(buf, len, "%s%+.1f%%, within the threshold (%s)", what,
 				100 * worse, runs);
-	if (t->p > COMPARE_ALPHA)
+	if (t->q > COMPARE_ALPHA)
 		return snprintf(buf, len, "%s%+.1f%% but not significant (p=%.3g, %s)", what,
-				100 * worse, t->p, runs);
+				100 * worse, t->q, runs);
 	return snprintf(buf, len, "%s%+.1f%% %s (p=%.3g, %s)", what, 100 * fabs(worse),
-			t->worse > 0 ? "worse" : "better", t->p, runs);
+			t->worse > 0 ? "worse" : "better", t->q, runs);
 }
 
-/* Both sides measured: from the spread between run medians where there are runs
- * enough, else from one run's rounds; then the tax the same way where both sides
- * have native twins. The value decides; a tax that moved decides when the value
- * did not. */
-static void judge_measured(struct cmp_row *row, double threshold, const struct comparison *cmp,
-			   size_t *by_rounds)
+/* Both sides measured: the test of the value from the spread between run medians
+ * where there are runs enough, else from one run's rounds; then the tax the same way
+ * where both sides have native twins. Decided in finish_row, once every p is known. */
+static void measure_row(struct cmp_row *row, const struct comparison *cmp, size_t *by_rounds)
 {
 	const struct result *b = row->base, *c = row->cur;
 	bool higher_better = unit_higher_is_better(b->unit);
 	struct side_runs sb, sc;
-	size_t len;
 
 	side_runs(b, &cmp->drift, &cmp->drift.base, false, &sb);
 	side_runs(c, &cmp->drift, &cmp->drift.cur, false, &sc);
@@ -295,14 +295,30 @@ static void judge_measured(struct cmp_row *row, double threshold, const struct c
 			snprintf(row->note, sizeof(row->note), "a median of 0: no ratio");
 		goto out;
 	}
-	decide(&row->value, threshold);
-	if (testable(sb.ntax, sc.ntax) && (sb.ntax > 1 || sc.ntax > 1)) {
-		/* The tax is a ratio already: "higher is worse" holds for costs and rates. */
+	/* The tax is a ratio already: "higher is worse" holds for costs and rates. */
+	if (testable(sb.ntax, sc.ntax) && (sb.ntax > 1 || sc.ntax > 1))
 		t_test(&row->tax, sb.tax, sb.ntax, sc.tax, sc.ntax, false);
+out:
+	free(sb.v);
+	free(sb.tax);
+	free(sc.v);
+	free(sc.tax);
+}
+
+/* The verdict of a measured row: the value decides; a tax that moved decides when the
+ * value did not. alpha_one is the level one change on its own must reach (the MDE's). */
+static void finish_row(struct cmp_row *row, double threshold, double alpha_one)
+{
+	size_t len;
+
+	decide(&row->value, threshold);
+	row->value.mde = mde_of(row->value.se, row->value.df, alpha_one);
+	if (row->tax.done) {
 		decide(&row->tax, threshold);
+		row->tax.mde = mde_of(row->tax.se, row->tax.df, alpha_one);
 	}
 	row->ratio = row->value.ratio;
-	row->p = row->value.p;
+	row->p = row->value.q;
 	row->verdict = row->value.verdict;
 	if (row->verdict == VERDICT_UNCHANGED && row->tax.done &&
 	    row->tax.verdict != VERDICT_UNCHANGED) {
@@ -321,14 +337,45 @@ static void judge_measured(struct cmp_row *row, double threshold, const struct c
 	if (row->moved_runs && len < sizeof(row->note))
 		snprintf(row->note + len, sizeof(row->note) - len,
 			 "; %u run(s) with the host speed moving", row->moved_runs);
-out:
-	free(sb.v);
-	free(sb.tax);
-	free(sc.v);
-	free(sc.tax);
 }
 
-static void judge(struct cmp_row *row, double threshold, struct comparison *cmp)
+static int cmp_test_p(const void *a, const void *b)
+{
+	double x = (*(struct cmp_test *const *)a)->p, y = (*(struct cmp_test *const *)b)->p;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * A compare tests every result at once, and at p <= 0.05 each, one in twenty of the
+ * results that did not move would be flagged: a CI gate over a hundred results would
+ * be red on every A/A pair. The Benjamini-Hochberg adjustment keeps the expected
+ * share of false alarms among the flagged at COMPARE_ALPHA (when nothing moved: the
+ * chance of any alarm), and still flags a change that shows on many results
+ * readily. q_i = min over j >= i of p_(j) * m / j, in ascending order of p.
+ */
+static size_t adjust_p(struct comparison *out)
+{
+	struct cmp_test **t = xcalloc(2 * out->n + 1, sizeof(*t));
+	size_t m = 0;
+	double q = 1;
+
+	for (size_t i = 0; i < out->n; i++) {
+		if (out->rows[i].value.done)
+			t[m++] = &out->rows[i].value;
+		if (out->rows[i].tax.done)
+			t[m++] = &out->rows[i].tax;
+	}
+	qsort(t, m, sizeof(*t), cmp_test_p);
+	for (size_t k = m; k-- > 0;) {
+		q = fmin(q, t[k]->p * (double)m / (double)(k + 1));
+		t[k]->q = fmin(1, q);
+	}
+	free(t);
+	return m;
+}
+
+static void judge(struct cmp_row *row, struct comparison *cmp)
 {
 	const struct result *b = row->base, *c = row->cur;
 
@@ -360,7 +407,8 @@ static void judge(struct cmp_row *row, double threshold, struct comparison *cmp)
 		snprintf(row->note, sizeof(row->note), "%s on both", result_status_name(b->status));
 		return;
 	}
-	judge_measured(row, threshold, cmp, &cmp->by_rounds);
+	row->measured = true;
+	measure_row(row, cmp, &cmp->by_rounds);
 }
 
 /* The file's host speed: the median, per kernel, over every run that recorded one. */
@@ -424,8 +472,8 @@ static struct cmp_row *add_row(struct comparison *out, size_t *cap)
 	}
 	memset(&out->rows[out->n], 0, sizeof(out->rows[0]));
 	out->rows[out->n].p = 1;
-	out->rows[out->n].value.p = 1;
-	out->rows[out->n].tax.p = 1;
+	out->rows[out->n].value.p = out->rows[out->n].value.q = 1;
+	out->rows[out->n].tax.p = out->rows[out->n].tax.q = 1;
 	return &out->rows[out->n++];
 }
 
@@ -455,9 +503,15 @@ void compare_pair(const struct results *base, const struct results *cur, double 
 		row->key = xstrdup(ic.keys[i]);
 		row->cur = &cur->items[i];
 	}
+	for (size_t i = 0; i < out->n; i++)
+		judge(&out->rows[i], out);
+	out->tests = adjust_p(out);
 	for (size_t i = 0; i < out->n; i++) {
-		judge(&out->rows[i], threshold, out);
-		out->count[out->rows[i].verdict]++;
+		struct cmp_row *row = &out->rows[i];
+
+		if (row->measured && row->value.done)
+			finish_row(row, threshold, COMPARE_ALPHA / (double)out->tests);
+		out->count[row->verdict]++;
 	}
 	index_free(&ib);
 	index_free(&ic);

@@ -8,10 +8,11 @@
 #include "results.h"
 
 /* A change needs both: more than the threshold and this p or below (a t test on the
- * run medians, or with one run a side a Mann-Whitney U test on the rounds). */
+ * run medians, or with one run a side a Mann-Whitney U test on the rounds), adjusted
+ * for the number of tests in the comparison (Benjamini-Hochberg). */
 #define COMPARE_ALPHA 0.05
 /* The minimum detectable effect: the smallest true change the test would flag this
- * often (with COMPARE_ALPHA), given the spread it saw. */
+ * often, on its own (at COMPARE_ALPHA / the number of tests), given the spread it saw. */
 #define COMPARE_POWER 0.8
 
 enum verdict {
@@ -40,7 +41,9 @@ struct cmp_test {
 	struct cmp_side base, cur;
 	double ratio;		/* cur / base; 0 when not computed */
 	double worse;		/* how much worse as a fraction (< 0: better) */
-	double p;		/* 1 when not tested */
+	double p;		/* the test's own; 1 when not tested */
+	double q;		/* p adjusted for the comparison's number of tests */
+	double se, df;		/* standard error of the log ratio, degrees of freedom */
 	double mde;		/* minimum detectable effect as a fraction; 0 unknown */
 	enum verdict verdict;
 };
@@ -49,7 +52,8 @@ struct cmp_row {
 	char *key;		/* result_key() */
 	const struct result *base, *cur;	/* either may be NULL (one side only) */
 	double ratio;		/* value.ratio: cur / base; 0 when not computed */
-	double p;		/* value.p */
+	double p;		/* value.q: the p the verdict went by */
+	bool measured;		/* ok on both sides, same unit: tested */
 	struct cmp_test value;	/* the result's value (median) */
 	struct cmp_test tax;	/* its guest/native ratio, where both sides have a twin */
 	unsigned moved_runs;	/* runs whose host speed moved beyond the bound */
@@ -74,6 +78,7 @@ struct comparison {
 	size_t count[VERDICT_ONLY_NEW + 1];
 	struct cmp_drift drift;
 	size_t by_rounds;	/* measured rows decided from one run a side (rounds only) */
+	size_t tests;		/* value and tax tests done: what p was adjusted for */
 };
 
 /* True for units where more is better (GB/s, ops/s): a drop is the regression. */

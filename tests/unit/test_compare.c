@@ -326,6 +326,44 @@ static void test_preempted_runs_set_aside(void **state)
 	results_free(&cur);
 }
 
+/* A 2% shift at p = 0.04 is a change on its own (at a 1% threshold); among ten
+ * results that did not move it is what one in twenty of them would show by chance. */
+static void test_p_adjusted_for_many_results(void **state)
+{
+	static const double shifted[RUNS] = { 0.992 * 1.02, 1.006 * 1.02, 1.015 * 1.02,
+					      0.988 * 1.02, 1.003 * 1.02 };
+	struct results base, cur;
+	struct comparison c;
+	char id[32];
+
+	(void)state;
+	results_init(&base);
+	results_init(&cur);
+	add_runs(&base, "exits/x", "cycles", 1000, 0, jitter_a, 1.0);
+	add_runs(&cur, "exits/x", "cycles", 1000, 0, shifted, 1.0);
+	compare_pair(&base, &cur, 0.01, true, &c);
+	assert_int_equal(c.tests, 1);
+	assert_true(c.rows[0].value.p > 0.01 && c.rows[0].value.p < COMPARE_ALPHA);
+	assert_int_equal(c.rows[0].verdict, VERDICT_REGRESSED);
+	comparison_free(&c);
+	for (int i = 0; i < 9; i++) {
+		snprintf(id, sizeof(id), "exits/same%d", i);
+		add_runs(&base, id, "cycles", 1000, 0, jitter_a, 1.0);
+		add_runs(&cur, id, "cycles", 1000, 0, jitter_b, 1.0);
+	}
+	compare_pair(&base, &cur, 0.01, true, &c);
+	assert_int_equal(c.tests, 10);
+	assert_true(row_of(&c, "exits/x")->p > COMPARE_ALPHA);
+	assert_int_equal(row_of(&c, "exits/x")->verdict, VERDICT_UNCHANGED);
+	assert_non_null(strstr(row_of(&c, "exits/x")->note, "not significant"));
+	assert_int_equal(c.count[VERDICT_UNCHANGED], 10);
+	/* The MDE is what one change would need on its own among ten: above 2%. */
+	assert_true(row_of(&c, "exits/x")->value.mde > 0.02);
+	comparison_free(&c);
+	results_free(&base);
+	results_free(&cur);
+}
+
 /* What vmtax run --runs writes reads back with every run's slice and median. */
 static void test_runs_round_trip(void **state)
 {
@@ -429,6 +467,7 @@ int main(void)
 		cmocka_unit_test(test_runs_tax_decides_when_value_did_not_move),
 		cmocka_unit_test(test_one_run_is_the_stated_limitation),
 		cmocka_unit_test(test_preempted_runs_set_aside),
+		cmocka_unit_test(test_p_adjusted_for_many_results),
 		cmocka_unit_test(test_runs_round_trip),
 		cmocka_unit_test(test_matrix),
 		cmocka_unit_test(test_table_escaping),
