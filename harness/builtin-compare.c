@@ -17,7 +17,8 @@
 
 static const char compare_usage[] =
 	"usage: vmtax compare [--threshold PCT] [--format text|md|json|csv] [--no-normalize]\n"
-	"                     [--label NAME]... [--plot DIR] BASE.json NEW.json [MORE.json...]\n\n"
+	"                     [--label NAME]... [--plot DIR] BASE.json NEW.json [MORE.json...]\n"
+	"       vmtax compare [OPTIONS] --base FILE... --new FILE...\n\n"
 	"Match results by id + params. Two files: a verdict per result, regressed or improved\n"
 	"when it moved by more than the threshold and its p, adjusted for the number of\n"
 	"tests (Benjamini-Hochberg), is <= 0.05, else unchanged. Results of\n"
@@ -31,6 +32,8 @@ static const char compare_usage[] =
 	"by host CPU or --label) with its ratio to the first.\n\n"
 	"      --threshold PCT  smallest change that matters, in percent (default 5)\n"
 	"      --no-normalize   compare values as measured, not scaled by the host speed\n"
+	"      --base FILE, --new FILE  (repeatable) a side made of several files, e.g.\n"
+	"                       runs of base and new taken in turn; their runs add up\n"
 	"      --format F       text (default, aligned), md (PR comment), json, csv\n"
 	"      --label NAME     column label of each file in order (default: host CPU)\n"
 	"      --plot DIR       also write grouped-bar plots (PNG + SVG) per group to DIR\n"
@@ -47,9 +50,13 @@ struct compare_args {
 	const char *plot_dir;
 	char **files;
 	unsigned nfiles;
+	unsigned nbase;		/* --base/--new: files[0..nbase) base, the rest new; else 0 */
+	char *sides[MAX_FILES];	/* --base and --new files, in that order */
+	char *news[MAX_FILES];
+	unsigned nnew;
 };
 
-enum { OPT_THRESHOLD = 256, OPT_FORMAT, OPT_LABEL, OPT_PLOT, OPT_NO_NORMALIZE };
+enum { OPT_THRESHOLD = 256, OPT_FORMAT, OPT_LABEL, OPT_PLOT, OPT_NO_NORMALIZE, OPT_BASE, OPT_NEW };
 
 static void parse_args(int argc, char **argv, struct compare_args *a)
 {
@@ -59,6 +66,8 @@ static void parse_args(int argc, char **argv, struct compare_args *a)
 		{ "label", required_argument, NULL, OPT_LABEL },
 		{ "plot", required_argument, NULL, OPT_PLOT },
 		{ "no-normalize", no_argument, NULL, OPT_NO_NORMALIZE },
+		{ "base", required_argument, NULL, OPT_BASE },
+		{ "new", required_argument, NULL, OPT_NEW },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -94,6 +103,15 @@ static void parse_args(int argc, char **argv, struct compare_args *a)
 		case OPT_NO_NORMALIZE:
 			a->no_normalize = true;
 			break;
+		case OPT_BASE:
+		case OPT_NEW:
+			if (a->nbase + a->nnew == MAX_FILES)
+				die("compare: at most %d files", MAX_FILES);
+			if (c == OPT_BASE)
+				a->sides[a->nbase++] = optarg;
+			else
+				a->news[a->nnew++] = optarg;
+			break;
 		case 'h':
 			fputs(compare_usage, stdout);
 			exit(EXIT_OK);
@@ -104,6 +122,20 @@ static void parse_args(int argc, char **argv, struct compare_args *a)
 	}
 	a->files = argv + optind;
 	a->nfiles = (unsigned)(argc - optind);
+	if (a->nbase || a->nnew) {
+		if (a->nfiles)
+			die("compare: '%s': with --base and --new, every file comes with one of them",
+			    a->files[0]);
+		if (!a->nbase || !a->nnew)
+			die("compare: --%s needs its other side (--%s FILE)", a->nbase ? "base" : "new",
+			    a->nbase ? "new" : "base");
+		if (a->nlabels || a->plot_dir)
+			die("compare: --label and --plot are for three or more files, not --base/--new");
+		memcpy(a->sides + a->nbase, a->news, a->nnew * sizeof(*a->news));
+		a->files = a->sides;
+		a->nfiles = a->nbase + a->nnew;
+		return;
+	}
 	if (a->nfiles < 2)
 		die("compare: needs two results files, BASE and NEW (see 'vmtax compare --help')");
 	if (a->nfiles > MAX_FILES)
@@ -156,6 +188,12 @@ static void number_repeated_labels(char **labels, unsigned n)
 	free(repeated);
 }
 
+/* Index of the (first) new file. */
+static unsigned new_file(const struct compare_args *a)
+{
+	return a->nbase ? a->nbase : 1;
+}
+
 static json_t *side_json(const struct result *r, const struct cmp_side *s)
 {
 	json_t *o;
@@ -196,6 +234,7 @@ static const char one_run_limitation[] =
 static void print_pair_json(const struct compare_args *a, const struct comparison *cmp)
 {
 	json_t *rows = json_array(), *counts = json_object(), *root;
+	json_t *base_files = json_array(), *new_files = json_array();
 	const struct result *any;
 
 	for (size_t i = 0; i < cmp->n; i++) {
@@ -213,9 +252,13 @@ static void print_pair_json(const struct compare_args *a, const struct compariso
 	}
 	for (int v = 0; v <= VERDICT_ONLY_NEW; v++)
 		json_object_set_new(counts, verdict_name(v), json_integer((json_int_t)cmp->count[v]));
-	root = json_pack("{s:s, s:s, s:s, s:f, s:f, s:f, s:I, s:{s:o, s:o, s:b, s:b, s:b}, s:s?, s:o, s:o}",
+	for (unsigned f = 0; f < a->nfiles; f++)
+		json_array_append_new(f < new_file(a) ? base_files : new_files,
+				      json_string(a->files[f]));
+	root = json_pack("{s:s, s:s, s:s, s:o, s:o, s:f, s:f, s:f, s:I, s:{s:o, s:o, s:b, s:b, s:b}, s:s?, s:o, s:o}",
 			 "schema", "vmtax-compare/1",
-			 "base", a->files[0], "new", a->files[1], "threshold_pct", a->threshold,
+			 "base", a->files[0], "new", a->files[new_file(a)], "base_files", base_files,
+			 "new_files", new_files, "threshold_pct", a->threshold,
 			 "alpha", COMPARE_ALPHA, "power", COMPARE_POWER, "tests", (json_int_t)cmp->tests,
 			 "host_speed",
 			 "base", speed_json(cmp->drift.base_has, &cmp->drift.base),
@@ -318,8 +361,10 @@ static void print_pair_table(const struct compare_args *a, const struct comparis
 			table_cell(&t, "-");
 	}
 	if (a->format == TABLE_MD)
-		printf("**vmtax compare** `%s` -> `%s` (threshold %g%%, adjusted p <= %g over %zu tests)\n\n",
-		       a->files[0], a->files[1], a->threshold, COMPARE_ALPHA, cmp->tests);
+		printf("**vmtax compare** `%s`%s -> `%s`%s (threshold %g%%, adjusted p <= %g over %zu tests)\n\n",
+		       a->files[0], a->nbase > 1 ? " and more" : "", a->files[new_file(a)],
+		       a->nfiles - new_file(a) > 1 ? " and more" : "", a->threshold, COMPARE_ALPHA,
+		       cmp->tests);
 	table_print(&t, a->format, stdout);
 	if (a->format != TABLE_CSV) {
 		fputc('\n', stdout);
@@ -340,9 +385,16 @@ static void print_pair_table(const struct compare_args *a, const struct comparis
 static int compare_two(const struct compare_args *a, struct results *rs)
 {
 	struct comparison cmp;
+	struct results *base = &rs[0], *cur = &rs[1];
 	int code;
 
-	compare_pair(&rs[0], &rs[1], a->threshold / 100, !a->no_normalize, &cmp);
+	if (a->nbase) {
+		cur = &rs[a->nbase];
+		compare_merge_side(base, &rs[1], (const char *const *)&a->files[1], a->nbase - 1);
+		compare_merge_side(cur, cur + 1, (const char *const *)&a->files[a->nbase + 1],
+				   a->nfiles - a->nbase - 1);
+	}
+	compare_pair(base, cur, a->threshold / 100, !a->no_normalize, &cmp);
 	if (a->json)
 		print_pair_json(a, &cmp);
 	else
@@ -470,7 +522,7 @@ int cmd_compare(int argc, char **argv)
 		die("compare: --plot needs three or more files (the hardware-generation view)");
 	rs = xcalloc(a.nfiles, sizeof(*rs));
 	read_all(&a, rs);
-	code = a.nfiles == 2 ? compare_two(&a, rs) : compare_generations(&a, rs);
+	code = a.nfiles == 2 || a.nbase ? compare_two(&a, rs) : compare_generations(&a, rs);
 	for (unsigned i = 0; i < a.nfiles; i++)
 		results_free(&rs[i]);
 	free(rs);

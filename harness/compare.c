@@ -517,6 +517,27 @@ void compare_pair(const struct results *base, const struct results *cur, double 
 	index_free(&ic);
 }
 
+void compare_merge_side(struct results *side, struct results *more, const char *const *names,
+			size_t n)
+{
+	for (size_t f = 0; f < n; f++) {
+		struct key_index ix;
+
+		index_build(&ix, side);
+		for (size_t i = 0; i < more[f].n; i++) {
+			char *key = result_key(&more[f].items[i]);
+			long at = index_find(&ix, key);
+
+			free(key);
+			if (at >= 0)
+				result_runs_merge(&side->items[at], &more[f].items[i], names[f]);
+			else
+				results_take(side, &more[f].items[i]);
+		}
+		index_free(&ix);
+	}
+}
+
 void comparison_free(struct comparison *c)
 {
 	for (size_t i = 0; i < c->n; i++)

@@ -101,6 +101,14 @@ struct cmp_matrix {
 void compare_matrix(const struct results *files, size_t nfiles, struct cmp_matrix *out);
 void compare_matrix_free(struct cmp_matrix *m);
 
+/* One side of a comparison from several files (runs of base and new interleaved in
+ * separate invocations): every result of more[0..n) merged into side by id + params,
+ * its runs after side's (result_runs_merge; names[f] names more[f] in a reason); a
+ * result side lacks is moved in. more's results are left empty or moved out: free
+ * them. */
+void compare_merge_side(struct results *side, struct results *more, const char *const *names,
+			size_t n);
+
 void comparison_free(struct comparison *c);
 
 #endif

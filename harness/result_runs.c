@@ -90,6 +90,57 @@ void result_runs_append(struct result *merged, struct result *run, unsigned run_
 				  run->reason ? run->reason : result_status_name(run->status));
 }
 
+/* A result without "runs" (an older file) as one run of all its samples. */
+static json_t *runs_of(struct result *r)
+{
+	json_t *runs = json_object_get(r->extra, "runs"), *e;
+
+	if (runs)
+		return runs;
+	e = results_new_object();
+	results_put(e, "n", json_integer((json_int_t)r->nsamples));
+	if (r->nsamples)
+		results_put(e, "median", json_real(stats_median(r->samples, r->nsamples)));
+	if (r->native_nsamples) {
+		results_put(e, "native_n", json_integer((json_int_t)r->native_nsamples));
+		results_put(e, "native_median",
+			    json_real(stats_median(r->native_samples, r->native_nsamples)));
+	}
+	results_put(e, "status", json_string(result_status_name(r->status)));
+	runs = json_array();
+	json_array_append_new(runs, e);
+	results_put(r->extra, "runs", runs);
+	return runs;
+}
+
+void result_runs_merge(struct result *into, struct result *from, const char *from_name)
+{
+	json_t *runs = runs_of(into), *more = runs_of(from), *e;
+	double old_median = into->stats.median;
+	size_t i;
+
+	json_array_foreach(more, i, e)
+		json_array_append_new(runs, results_copy_json(e));
+	if (from->nsamples) {
+		double *s = concat(into->samples, into->nsamples, from->samples, from->nsamples);
+
+		result_set_samples(into, s, into->nsamples + from->nsamples);
+		free(s);
+		if (into->ns > 0 && old_median > 0)
+			into->ns *= into->stats.median / old_median;
+	}
+	if (from->native_nsamples) {
+		double *s = concat(into->native_samples, into->native_nsamples,
+				   from->native_samples, from->native_nsamples);
+
+		result_set_native(into, s, into->native_nsamples + from->native_nsamples);
+		free(s);
+	}
+	if (from->status != RESULT_OK && into->status == RESULT_OK)
+		result_set_status(into, from->status, "%s: %s", from_name,
+				  from->reason ? from->reason : result_status_name(from->status));
+}
+
 /* ---- checking (the reader) ---- */
 
 static int get_count(struct diag *d, json_t *o, const char *key, bool required, size_t *out)

@@ -43,4 +43,10 @@ void result_runs_append(struct result *merged, struct result *run, unsigned run_
 			const struct host_speed *before, const struct host_speed *after,
 			unsigned remeasured);
 
+/* Append every run of from (the same id and params, from another file: runs of A and
+ * B interleaved in separate invocations) to into: its "runs" entries (or one entry
+ * of all its samples when it has none; into likewise), samples and twin's samples.
+ * A from that is not ok makes into take its status, the reason naming from_name. */
+void result_runs_merge(struct result *into, struct result *from, const char *from_name);
+
 #endif

@@ -98,6 +98,18 @@ expect "one run against five" 0 "$VMTAX" compare --format json "$FIX/compare-bas
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); r=[x for x in d["results"] if x["key"] == "exits/cpuid{\"leaf\":0}"][0]; assert r["value"]["method"] == "runs" and r["value"]["base_runs"] == 1 and r["value"]["new_runs"] == 5, r; assert not d["host_speed"]["normalised"]' "$tmp/out" \
 	&& pass "one side's runs lend their spread; nothing to normalise by" || fail "one side's runs lend their spread; nothing to normalise by"
 
+# ---- compare: sides of several files (base and new run in turn) ----
+expect "--base/--new: each side's runs together" 0 "$VMTAX" compare --format json --base "$FIX/runs-base.json" \
+	--base "$FIX/runs-base.json" --new "$FIX/runs-drift.json" --new "$FIX/runs-drift.json"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); r=d["results"][0]; assert r["value"]["base_runs"] == 10 and r["value"]["new_runs"] == 10, r; assert len(d["base_files"]) == 2 and len(d["new_files"]) == 2' "$tmp/out" \
+	&& pass "10 vs 10 runs from two files a side" || fail "10 vs 10 runs from two files a side"
+expect "--base without --new" 2 "$VMTAX" compare --base "$FIX/runs-base.json"
+one_line "--base without --new says so" "--base needs its other side (--new FILE)"
+expect "--base with a bare file" 2 "$VMTAX" compare --base "$FIX/runs-base.json" "$FIX/runs-drift.json"
+one_line "--base with a bare file says so" "every file comes with one of them"
+expect "--base/--new with a bad file" 2 "$VMTAX" compare --base "$FIX/runs-base.json" --new "$FIX/runs-drift.json" --new "$FIX/bad/runs-short.json"
+one_line "--base/--new names the bad file" "bad/runs-short.json: results\["
+
 # ---- compare: bad runs are bad input ----
 for bad in "$FIX"/bad/runs-*.json; do
 	expect "compare refuses $(basename "$bad")" 2 "$VMTAX" compare "$FIX/runs-base.json" "$bad"

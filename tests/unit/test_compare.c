@@ -364,6 +364,36 @@ static void test_p_adjusted_for_many_results(void **state)
 	results_free(&cur);
 }
 
+/* Base and new run in turn, one file per invocation: each side is its files' runs
+ * together, an older file's result one run of its samples. */
+static void test_merge_side(void **state)
+{
+	static const char *const names[] = { "b2.json", "b3.json" };
+	struct results side, more[2];
+	struct run_view *rv;
+	size_t n;
+
+	(void)state;
+	suite(&side, jitter_a, 1.0, 1.0);
+	suite(&more[0], jitter_b, 1.0, 1.0);
+	results_init(&more[1]);
+	add(&more[1], "exits/slow", "cycles", 1200, NULL);	/* no runs: one run */
+	add(&more[1], "exits/new", "cycles", 5, NULL);
+	compare_merge_side(&side, more, names, 2);
+	assert_int_equal(side.n, 4);
+	n = result_runs(&side.items[0], &rv);
+	assert_int_equal(n, 2 * RUNS + 1);
+	assert_int_equal(side.items[0].nsamples, 10 * RUNS + ROUNDS);
+	assert_float_equal(rv[2 * RUNS].median, 1200, 1);
+	assert_int_equal(rv[2 * RUNS].native_n, 0);
+	assert_int_equal(side.items[0].native_nsamples, 10 * RUNS);
+	free(rv);
+	assert_string_equal(side.items[3].id, "exits/new");
+	results_free(&more[0]);
+	results_free(&more[1]);
+	results_free(&side);
+}
+
 /* What vmtax run --runs writes reads back with every run's slice and median. */
 static void test_runs_round_trip(void **state)
 {
@@ -468,6 +498,7 @@ int main(void)
 		cmocka_unit_test(test_one_run_is_the_stated_limitation),
 		cmocka_unit_test(test_preempted_runs_set_aside),
 		cmocka_unit_test(test_p_adjusted_for_many_results),
+		cmocka_unit_test(test_merge_side),
 		cmocka_unit_test(test_runs_round_trip),
 		cmocka_unit_test(test_matrix),
 		cmocka_unit_test(test_table_escaping),
