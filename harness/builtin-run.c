@@ -184,11 +184,16 @@ static void check_mmu_compare(const struct host_info *hi, struct mmu_host_state 
 		die("run --mmu-compare: %s", why);
 }
 
-/* Each result of a pass says which paging it ran under, so compare can pair them. */
-static void tag_mmu(struct results *rs, size_t from, enum mmu_mode m)
+/* Each result of a pass says which paging it ran under, so compare can pair them;
+ * tagged as each benchmark's run is kept, before the runs of one result join. */
+static void tag_mmu(void *arg, unsigned run_no, const struct bench *b, struct results *rs)
 {
-	for (size_t i = from; i < rs->n; i++)
-		json_object_set_new(rs->items[i].params, "mmu", json_string(mmu_mode_name(m)));
+	const enum mmu_mode *m = arg;
+
+	(void)run_no;
+	(void)b;
+	for (size_t i = 0; i < rs->n; i++)
+		json_object_set_new(rs->items[i].params, "mmu", json_string(mmu_mode_name(*m)));
 }
 
 /* The benches as the host is, then with two-dimensional paging toggled; the module
@@ -197,19 +202,17 @@ static void run_mmu_compare(struct bench_ctx *ctx, struct host_info *hi,
 			    const struct mmu_host_state *mmu, const struct bench **benches,
 			    size_t n, unsigned runs)
 {
+	struct rotation_hook tag = { tag_mmu, &hi->mmu };
 	bool tdp = hi->mmu != MMU_SHADOW;
 	char err[256];
 
 	for (int pass = 0; pass < 2 && !vmtax_interrupted; pass++) {
-		size_t before = ctx->results->n;
-
 		if (pass && mmu_compare_switch(mmu, !tdp, err, sizeof(err)))
 			die("run --mmu-compare: %s", err);
 		host_info_probe(hi, kvm_device());
 		fprintf(stderr, "vmtax: --mmu-compare: %s paging (%s)\n", mmu_mode_name(hi->mmu),
 			pass ? "module reloaded" : "as found");
-		rotation_run(ctx, benches, n, runs, run_one);
-		tag_mmu(ctx->results, before, hi->mmu);
+		rotation_run(ctx, benches, n, runs, run_one, &tag);
 	}
 	mmu_compare_restore();
 }
@@ -278,7 +281,7 @@ int cmd_run(int argc, char **argv)
 	if (a.mmu_compare)
 		run_mmu_compare(&ctx, &hi, &mmu, benches, n, a.runs);
 	else
-		rotation_run(&ctx, benches, n, a.runs, run_one);
+		rotation_run(&ctx, benches, n, a.runs, run_one, NULL);
 	rs.interrupted = vmtax_interrupted;
 	rs.duration_s = (double)(now_ns() - t0) / 1e9;
 	if (results_write_file(&rs, a.output, err, sizeof(err)))

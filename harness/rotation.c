@@ -65,7 +65,8 @@ static void merge(struct results *out, size_t from, size_t *hint, struct results
 /* One benchmark's run k: timed between two host-speed measurements, measured again
  * while the host's speed moved too much during it. */
 static void run_bench(struct bench_ctx *ctx, size_t from, size_t *hint, const struct bench *b,
-		      unsigned run_no, rotation_run_fn run_one, size_t *nres, size_t *nbad)
+		      unsigned run_no, rotation_run_fn run_one, const struct rotation_hook *hook,
+		      size_t *nres, size_t *nbad)
 {
 	struct results scratch;
 	struct bench_ctx sub = *ctx;
@@ -79,6 +80,8 @@ static void run_bench(struct bench_ctx *ctx, size_t from, size_t *hint, const st
 		run_one(&sub, b);
 		*nres = scratch.n;
 		*nbad = count_not_ok(&scratch);
+		if (hook)
+			hook->ran(hook->arg, run_no, b, &scratch);
 		merge(ctx->results, from, hint, &scratch, run_no, NULL, NULL, 0);
 		results_free(&scratch);
 		return;
@@ -99,13 +102,15 @@ static void run_bench(struct bench_ctx *ctx, size_t from, size_t *hint, const st
 	*nres = scratch.n;
 	*nbad = count_not_ok(&scratch);
 	/* What an interrupted benchmark produced is incomplete: drop it. */
+	if (!vmtax_interrupted && hook)
+		hook->ran(hook->arg, run_no, b, &scratch);
 	if (!vmtax_interrupted)
 		merge(ctx->results, from, hint, &scratch, run_no, &before, &after, remeasured);
 	results_free(&scratch);
 }
 
 void rotation_run(struct bench_ctx *ctx, const struct bench **benches, size_t n, unsigned runs,
-		  rotation_run_fn run_one)
+		  rotation_run_fn run_one, const struct rotation_hook *hook)
 {
 	size_t from = ctx->results->n, hint = from;
 
@@ -118,7 +123,7 @@ void rotation_run(struct bench_ctx *ctx, const struct bench **benches, size_t n,
 					       : xstrdup(benches[i]->id);
 
 			progress_bench(k * n + i, label);
-			run_bench(ctx, from, &hint, benches[i], k + 1, run_one, &nres, &nbad);
+			run_bench(ctx, from, &hint, benches[i], k + 1, run_one, hook, &nres, &nbad);
 			if (!vmtax_interrupted)
 				progress_done(label, nres, nbad, (double)(now_ns() - t0) / 1e9);
 			free(label);

@@ -18,9 +18,18 @@
 
 typedef void (*rotation_run_fn)(struct bench_ctx *ctx, const struct bench *b);
 
-/* Run benches[0..n) runs times in rotation into ctx->results, each through run_one.
- * Stops at vmtax_interrupted, dropping what the interrupted benchmark produced. */
+/* What the caller does with one benchmark's run once it is kept, before it joins the
+ * results of the other runs (e.g. tag every result with the paging it ran under):
+ * scratch holds that run's results only. */
+struct rotation_hook {
+	void (*ran)(void *arg, unsigned run_no, const struct bench *b, struct results *scratch);
+	void *arg;
+};
+
+/* Run benches[0..n) runs times in rotation into ctx->results, each through run_one,
+ * then hook (may be NULL). Stops at vmtax_interrupted, dropping what the interrupted
+ * benchmark produced. */
 void rotation_run(struct bench_ctx *ctx, const struct bench **benches, size_t n, unsigned runs,
-		  rotation_run_fn run_one);
+		  rotation_run_fn run_one, const struct rotation_hook *hook);
 
 #endif
