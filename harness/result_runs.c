@@ -90,7 +90,8 @@ void result_runs_append(struct result *merged, struct result *run, unsigned run_
 				  run->reason ? run->reason : result_status_name(run->status));
 }
 
-/* A result without "runs" (an older file) as one run of all its samples. */
+/* A result without "runs" (an older file) as one run of all its samples, with the
+ * medians the file states (as result_runs reads it). */
 static json_t *runs_of(struct result *r)
 {
 	json_t *runs = json_object_get(r->extra, "runs"), *e;
@@ -99,12 +100,11 @@ static json_t *runs_of(struct result *r)
 		return runs;
 	e = results_new_object();
 	results_put(e, "n", json_integer((json_int_t)r->nsamples));
-	if (r->nsamples)
-		results_put(e, "median", json_real(stats_median(r->samples, r->nsamples)));
-	if (r->native_nsamples) {
+	if (r->nsamples || r->stats.median > 0)
+		results_put(e, "median", json_real(r->stats.median));
+	if (r->has_native) {
 		results_put(e, "native_n", json_integer((json_int_t)r->native_nsamples));
-		results_put(e, "native_median",
-			    json_real(stats_median(r->native_samples, r->native_nsamples)));
+		results_put(e, "native_median", json_real(r->native.median));
 	}
 	results_put(e, "status", json_string(result_status_name(r->status)));
 	runs = json_array();

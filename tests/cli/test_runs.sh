@@ -52,6 +52,29 @@ for i, run in enumerate(r["runs"]):
     assert run["preemption"]["involuntary_ctxsw"] >= 0 and run["preemption"]["steal_ms"] >= 0, run
 assert "preemption" not in r, "per run only"
 PY
+# ---- run: a guest benchmark and its twin in runs (needs KVM) ----
+if [ -w /dev/kvm ] || [ -n "${VMTAX_KVM_DEV:-}" ]; then
+	"$VMTAX" run -b exits/mmio-write -b microvm/boot --runs 2 --repeat 3 -o "$tmp/g.json" >/dev/null 2>"$tmp/err"
+	rc=$?
+	[ $rc -le 1 ] && pass "run --runs 2 of guest benchmarks (exit $rc)" || fail "run --runs 2 of guest benchmarks (exit $rc)"
+	python3 - "$tmp/g.json" <<'PY' >"$tmp/err" 2>&1 && pass "each run keeps its guest rounds and its twin's, fresh VMs each" || fail "each run keeps its guest rounds and its twin's, fresh VMs each"
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = {x["id"]: x for x in d["results"]}
+m = r["exits/mmio-write"]
+assert len(m["runs"]) == 2 and [x["run"] for x in m["runs"]] == [1, 2], m["runs"]
+if m["status"] == "ok":
+    assert len(m["samples"]) == 6 and len(m["native"]["samples"]) == 6, m
+    assert all(x["n"] == 3 and x["native_n"] == 3 and x["native_median"] > 0 for x in m["runs"]), m["runs"]
+b = r["microvm/boot"]
+assert len(b["runs"]) == 2 and b["status"] in ("ok", "invalid", "failed"), b
+PY
+	expect "compare of a guest file with itself" 0 "$VMTAX" compare --format json "$tmp/g.json" "$tmp/g.json"
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); r=[x for x in d["results"] if x["id"] == "exits/mmio-write"][0]; assert r["verdict"] == "unchanged"; assert r["tax"] is None or r["tax"]["method"] == "runs", r' "$tmp/out" \
+		&& pass "guest/native ratio compared by runs" || fail "guest/native ratio compared by runs"
+else
+	echo "skip - run --runs of guest benchmarks: /dev/kvm is not usable here"
+fi
 expect "a results file of runs reads back (compare with itself)" 0 "$VMTAX" compare --format json "$tmp/r.json" "$tmp/r.json"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["limitation"] is None; assert all(x["value"]["method"] == "runs" for x in d["results"] if x["value"])' "$tmp/out" \
 	&& pass "runs against runs: decided by runs, no limitation" || fail "runs against runs: decided by runs, no limitation"
