@@ -63,11 +63,13 @@ static void merge(struct results *out, size_t from, size_t *hint, struct results
 }
 
 /* One benchmark's run k: timed between two host-speed measurements, measured again
- * while the host's speed moved too much during it. */
+ * while the host's speed moved too much during it. A benchmark this host cannot run
+ * measures nothing: no host speed to time. */
 static void run_bench(struct bench_ctx *ctx, size_t from, size_t *hint, const struct bench *b,
 		      unsigned run_no, rotation_run_fn run_one, const struct rotation_hook *hook,
 		      size_t *nres, size_t *nbad)
 {
+	bool timed = !bench_unsupported(b, ctx->host, ctx->opts);
 	struct results scratch;
 	struct bench_ctx sub = *ctx;
 	struct host_speed before, after, drift;
@@ -75,24 +77,15 @@ static void run_bench(struct bench_ctx *ctx, size_t from, size_t *hint, const st
 
 	results_init(&scratch);
 	sub.results = &scratch;
-	/* A benchmark this host cannot run measures nothing: no host speed to time. */
-	if (bench_unsupported(b, ctx->host, ctx->opts)) {
-		run_one(&sub, b);
-		*nres = scratch.n;
-		*nbad = count_not_ok(&scratch);
-		if (hook)
-			hook->ran(hook->arg, run_no, b, &scratch);
-		merge(ctx->results, from, hint, &scratch, run_no, NULL, NULL, 0);
-		results_free(&scratch);
-		return;
-	}
 	for (;;) {
-		host_speed_measure(ctx->opts->cpu, &before);
+		if (timed)
+			host_speed_measure(ctx->opts->cpu, &before);
 		run_one(&sub, b);
+		if (!timed || vmtax_interrupted)
+			break;
 		host_speed_measure(ctx->opts->cpu, &after);
 		drift = host_speed_drift(&before, &after);
-		if (vmtax_interrupted || remeasured == ROTATION_MAX_REMEASURE ||
-		    !host_speed_moved(&drift))
+		if (remeasured == ROTATION_MAX_REMEASURE || !host_speed_moved(&drift))
 			break;
 		pr_warn("%s run %u: the host's speed moved during it (ALU %.1f%%, memory %.1f%%); measuring it again",
 			b->id, run_no, 100 * drift.alu, 100 * drift.mem);
@@ -102,10 +95,12 @@ static void run_bench(struct bench_ctx *ctx, size_t from, size_t *hint, const st
 	*nres = scratch.n;
 	*nbad = count_not_ok(&scratch);
 	/* What an interrupted benchmark produced is incomplete: drop it. */
-	if (!vmtax_interrupted && hook)
-		hook->ran(hook->arg, run_no, b, &scratch);
-	if (!vmtax_interrupted)
-		merge(ctx->results, from, hint, &scratch, run_no, &before, &after, remeasured);
+	if (!vmtax_interrupted) {
+		if (hook)
+			hook->ran(hook->arg, run_no, b, &scratch);
+		merge(ctx->results, from, hint, &scratch, run_no, timed ? &before : NULL,
+		      timed ? &after : NULL, remeasured);
+	}
 	results_free(&scratch);
 }
 
