@@ -28,6 +28,33 @@ static double *concat(const double *a, size_t na, const double *b, size_t nb)
 	return s;
 }
 
+/* from's rounds (and its twin's) after into's, in that order, as its runs entries
+ * are after into's; a from that is not ok gives into its status, which naming it. */
+static void join_rounds(struct result *into, const struct result *from, const char *which)
+{
+	double old_median = into->stats.median;
+
+	if (from->nsamples) {
+		double *s = concat(into->samples, into->nsamples, from->samples, from->nsamples);
+
+		result_set_samples(into, s, into->nsamples + from->nsamples);
+		free(s);
+		/* ns follows the median it converts. */
+		if (into->ns > 0 && old_median > 0)
+			into->ns *= into->stats.median / old_median;
+	}
+	if (from->native_nsamples) {
+		double *s = concat(into->native_samples, into->native_nsamples,
+				   from->native_samples, from->native_nsamples);
+
+		result_set_native(into, s, into->native_nsamples + from->native_nsamples);
+		free(s);
+	}
+	if (from->status != RESULT_OK && into->status == RESULT_OK)
+		result_set_status(into, from->status, "%s: %s", which,
+				  from->reason ? from->reason : result_status_name(from->status));
+}
+
 void result_runs_append(struct result *merged, struct result *run, unsigned run_no,
 			const struct host_speed *before, const struct host_speed *after,
 			unsigned remeasured)
@@ -36,7 +63,6 @@ void result_runs_append(struct result *merged, struct result *run, unsigned run_
 	json_t *e = results_new_object(), *pre;
 	struct host_speed drift;
 	bool first = !runs;
-	double old_median = merged->stats.median;
 
 	if (first) {
 		runs = json_array();
@@ -66,28 +92,12 @@ void result_runs_append(struct result *merged, struct result *run, unsigned run_
 		json_object_del(run->extra, "preemption");
 	}
 	json_array_append_new(runs, e);
-	if (first)
-		return;	/* merged is this run itself */
+	if (!first) {	/* else merged is this run itself */
+		char which[32];
 
-	if (run->nsamples) {
-		double *s = concat(merged->samples, merged->nsamples, run->samples, run->nsamples);
-
-		result_set_samples(merged, s, merged->nsamples + run->nsamples);
-		free(s);
-		/* ns follows the median it converts. */
-		if (merged->ns > 0 && old_median > 0)
-			merged->ns *= merged->stats.median / old_median;
+		snprintf(which, sizeof(which), "run %u", run_no);
+		join_rounds(merged, run, which);
 	}
-	if (run->has_native && run->native_nsamples) {
-		double *s = concat(merged->native_samples, merged->native_nsamples,
-				   run->native_samples, run->native_nsamples);
-
-		result_set_native(merged, s, merged->native_nsamples + run->native_nsamples);
-		free(s);
-	}
-	if (run->status != RESULT_OK && merged->status == RESULT_OK)
-		result_set_status(merged, run->status, "run %u: %s", run_no,
-				  run->reason ? run->reason : result_status_name(run->status));
 }
 
 /* A result without "runs" (an older file) as one run of all its samples, with the
@@ -116,29 +126,11 @@ static json_t *runs_of(struct result *r)
 void result_runs_merge(struct result *into, struct result *from, const char *from_name)
 {
 	json_t *runs = runs_of(into), *more = runs_of(from), *e;
-	double old_median = into->stats.median;
 	size_t i;
 
 	json_array_foreach(more, i, e)
 		json_array_append_new(runs, results_copy_json(e));
-	if (from->nsamples) {
-		double *s = concat(into->samples, into->nsamples, from->samples, from->nsamples);
-
-		result_set_samples(into, s, into->nsamples + from->nsamples);
-		free(s);
-		if (into->ns > 0 && old_median > 0)
-			into->ns *= into->stats.median / old_median;
-	}
-	if (from->native_nsamples) {
-		double *s = concat(into->native_samples, into->native_nsamples,
-				   from->native_samples, from->native_nsamples);
-
-		result_set_native(into, s, into->native_nsamples + from->native_nsamples);
-		free(s);
-	}
-	if (from->status != RESULT_OK && into->status == RESULT_OK)
-		result_set_status(into, from->status, "%s: %s", from_name,
-				  from->reason ? from->reason : result_status_name(from->status));
+	join_rounds(into, from, from_name);
 }
 
 /* ---- checking (the reader) ---- */
