@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "harness/counters.h"
+#include "harness/preempt.h"
 #include "harness/stats.h"
 #include "harness/util.h"
 
@@ -144,6 +145,7 @@ struct vcpu_counters {
 	const struct counter_spec *spec;
 	bool guest_only;
 	struct counter_set *set[GUEST_MAX_VCPUS];
+	struct preempt_mark preempt[GUEST_MAX_VCPUS];
 };
 
 static void vcpu_counters_hook(struct vcpu *v, enum vcpu_region_event ev, void *ctx)
@@ -155,10 +157,12 @@ static void vcpu_counters_hook(struct vcpu *v, enum vcpu_region_event ev, void *
 		vc->set[v->id] = counters_open(v->tid, vc->guest_only, vc->spec);
 		break;
 	case VCPU_REGION_BEGIN:
+		preempt_begin(&vc->preempt[v->id]);
 		counters_enable(vc->set[v->id]);
 		break;
 	case VCPU_REGION_END:
 		counters_disable(vc->set[v->id]);
+		preempt_end(&vc->preempt[v->id]);
 		break;
 	}
 }
@@ -179,6 +183,7 @@ static void vcpu_counters_attach(struct bench_ctx *ctx, struct vm *vm, struct vc
 static void vcpu_counters_record(struct vcpu_counters *vc, struct result *r)
 {
 	for (unsigned i = 0; i < GUEST_MAX_VCPUS; i++) {
+		preempt_record(&vc->preempt[i], r);
 		if (!vc->set[i])
 			continue;
 		counters_record(vc->set[i], r);
@@ -314,6 +319,7 @@ struct result *bench_run_guest(struct bench_ctx *ctx, const struct bench *b,
  * those of the thread running it. */
 static __thread struct counter_set *native_counters;
 static __thread struct counter_set *native_partner_counters[BENCH_NATIVE_PARTNERS];
+static __thread struct preempt_mark native_preempt;
 
 static void counters_switch(struct counter_set *cs, int on)
 {
@@ -325,10 +331,14 @@ static void counters_switch(struct counter_set *cs, int on)
 
 static void native_mark(int begin)
 {
+	if (begin)
+		preempt_begin(&native_preempt);
 	counters_switch(native_counters, begin);
 	for (unsigned i = 0; i < BENCH_NATIVE_PARTNERS; i++)
 		if (native_partner_counters[i])
 			counters_switch(native_partner_counters[i], begin);
+	if (!begin)
+		preempt_end(&native_preempt);
 }
 
 /* Into the twin's native counters, or (a reference point) the result's own; then
@@ -436,6 +446,8 @@ static void run_native(struct bench_ctx *ctx, struct result *r, measure_loop_fn 
 
 	record_native_counters(cs, r, twin);
 	record_native_partners(r, twin);
+	preempt_record(&native_preempt, r);
+	native_preempt.ended = false;
 	json_object_set_new(r->extra, twin ? "native_ops" : "ops", json_integer((json_int_t)ops));
 	if (twin) {
 		ticks_to_unit(ctx, r->unit, s, n);

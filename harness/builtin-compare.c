@@ -16,15 +16,24 @@
 #define MAX_FILES 64
 
 static const char compare_usage[] =
-	"usage: vmtax compare [--threshold PCT] [--format text|md|json|csv]\n"
-	"                     [--label NAME]... [--plot DIR] BASE.json NEW.json [MORE.json...]\n\n"
-	"Match results by id + params. Two files: both medians, their ratio, a Mann-Whitney\n"
-	"U test on the rounds and a verdict per result: regressed or improved when the\n"
-	"median moved by more than the threshold and p <= 0.05, else unchanged. Results on\n"
-	"one side only, or whose status changed (ok -> unsupported ...), are listed as such;\n"
-	"ok -> invalid or failed counts as a regression. Three or more files: one column per\n"
-	"file (labelled by host CPU or --label) with its ratio to the first.\n\n"
-	"      --threshold PCT  smallest change that counts, in percent (default 5)\n"
+	"usage: vmtax compare [--threshold PCT] [--format text|md|json|csv] [--no-normalize]\n"
+	"                     [--label NAME]... [--plot DIR] BASE.json NEW.json [MORE.json...]\n"
+	"       vmtax compare [OPTIONS] --base FILE... --new FILE...\n\n"
+	"Match results by id + params. Two files: a verdict per result, regressed or improved\n"
+	"when it moved by more than the threshold and its p, adjusted for the number of\n"
+	"tests (Benjamini-Hochberg), is <= 0.05, else unchanged. Results of\n"
+	"several runs (vmtax run --runs K) are judged by the spread between their run medians\n"
+	"(a t test on their logs), drift-normalised by the host speed each run recorded, and\n"
+	"their guest/native ratios likewise; a result of one run a side by a Mann-Whitney U\n"
+	"test on its rounds, which cannot account for run-to-run drift. Every row gives the\n"
+	"smallest change its data could have detected (mde). Results on one side only, or\n"
+	"whose status changed (ok -> unsupported ...), are listed as such; ok -> invalid or\n"
+	"failed counts as a regression. Three or more files: one column per file (labelled\n"
+	"by host CPU or --label) with its ratio to the first.\n\n"
+	"      --threshold PCT  smallest change that matters, in percent (default 5)\n"
+	"      --no-normalize   compare values as measured, not scaled by the host speed\n"
+	"      --base FILE, --new FILE  (repeatable) a side made of several files, e.g.\n"
+	"                       runs of base and new taken in turn; their runs add up\n"
 	"      --format F       text (default, aligned), md (PR comment), json, csv\n"
 	"      --label NAME     column label of each file in order (default: host CPU)\n"
 	"      --plot DIR       also write grouped-bar plots (PNG + SVG) per group to DIR\n"
@@ -33,6 +42,7 @@ static const char compare_usage[] =
 
 struct compare_args {
 	double threshold;
+	bool no_normalize;
 	enum table_format format;
 	bool json;
 	const char *labels[MAX_FILES];
@@ -40,9 +50,13 @@ struct compare_args {
 	const char *plot_dir;
 	char **files;
 	unsigned nfiles;
+	unsigned nbase;		/* --base/--new: files[0..nbase) base, the rest new; else 0 */
+	char *sides[MAX_FILES];	/* --base and --new files, in that order */
+	char *news[MAX_FILES];
+	unsigned nnew;
 };
 
-enum { OPT_THRESHOLD = 256, OPT_FORMAT, OPT_LABEL, OPT_PLOT };
+enum { OPT_THRESHOLD = 256, OPT_FORMAT, OPT_LABEL, OPT_PLOT, OPT_NO_NORMALIZE, OPT_BASE, OPT_NEW };
 
 static void parse_args(int argc, char **argv, struct compare_args *a)
 {
@@ -51,6 +65,9 @@ static void parse_args(int argc, char **argv, struct compare_args *a)
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "label", required_argument, NULL, OPT_LABEL },
 		{ "plot", required_argument, NULL, OPT_PLOT },
+		{ "no-normalize", no_argument, NULL, OPT_NO_NORMALIZE },
+		{ "base", required_argument, NULL, OPT_BASE },
+		{ "new", required_argument, NULL, OPT_NEW },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -83,6 +100,18 @@ static void parse_args(int argc, char **argv, struct compare_args *a)
 		case OPT_PLOT:
 			a->plot_dir = optarg;
 			break;
+		case OPT_NO_NORMALIZE:
+			a->no_normalize = true;
+			break;
+		case OPT_BASE:
+		case OPT_NEW:
+			if (a->nbase + a->nnew == MAX_FILES)
+				die("compare: at most %d files", MAX_FILES);
+			if (c == OPT_BASE)
+				a->sides[a->nbase++] = optarg;
+			else
+				a->news[a->nnew++] = optarg;
+			break;
 		case 'h':
 			fputs(compare_usage, stdout);
 			exit(EXIT_OK);
@@ -93,6 +122,20 @@ static void parse_args(int argc, char **argv, struct compare_args *a)
 	}
 	a->files = argv + optind;
 	a->nfiles = (unsigned)(argc - optind);
+	if (a->nbase || a->nnew) {
+		if (a->nfiles)
+			die("compare: '%s': with --base and --new, every file comes with one of them",
+			    a->files[0]);
+		if (!a->nbase || !a->nnew)
+			die("compare: --%s needs its other side (--%s FILE)", a->nbase ? "base" : "new",
+			    a->nbase ? "new" : "base");
+		if (a->nlabels || a->plot_dir)
+			die("compare: --label and --plot are for three or more files, not --base/--new");
+		memcpy(a->sides + a->nbase, a->news, a->nnew * sizeof(*a->news));
+		a->files = a->sides;
+		a->nfiles = a->nbase + a->nnew;
+		return;
+	}
 	if (a->nfiles < 2)
 		die("compare: needs two results files, BASE and NEW (see 'vmtax compare --help')");
 	if (a->nfiles > MAX_FILES)
@@ -145,34 +188,85 @@ static void number_repeated_labels(char **labels, unsigned n)
 	free(repeated);
 }
 
-static json_t *side_json(const struct result *r)
+/* Index of the (first) new file. */
+static unsigned new_file(const struct compare_args *a)
 {
+	return a->nbase ? a->nbase : 1;
+}
+
+static json_t *side_json(const struct result *r, const struct cmp_side *s)
+{
+	json_t *o;
+
 	if (!r)
 		return json_null();
-	return json_pack("{s:s, s:f, s:I}", "status", result_status_name(r->status),
-			 "median", r->stats.median, "n", (json_int_t)r->nsamples);
+	o = json_pack("{s:s, s:f, s:I}", "status", result_status_name(r->status),
+		      "median", r->stats.median, "n", (json_int_t)r->nsamples);
+	if (s->runs) {
+		json_object_set_new(o, "value", json_real(s->value));
+		json_object_set_new(o, "runs", json_integer((json_int_t)s->runs));
+	}
+	return o;
 }
+
+static json_t *test_json(const struct cmp_test *t)
+{
+	if (!t->done)
+		return json_null();
+	return json_pack("{s:s, s:f, s:f, s:I, s:I, s:f, s:f, s:f, s:f, s:s}",
+			 "method", t->by_runs ? "runs" : "rounds", "base", t->base.value,
+			 "new", t->cur.value, "base_runs", (json_int_t)t->base.runs,
+			 "new_runs", (json_int_t)t->cur.runs, "ratio", t->ratio, "p", t->p,
+			 "p_adjusted", t->q, "mde", t->mde, "verdict", verdict_name(t->verdict));
+}
+
+static json_t *speed_json(bool has, const struct host_speed *s)
+{
+	return has ? json_pack("{s:f, s:f}", "alu", s->alu, "mem", s->mem) : json_null();
+}
+
+/* Said once under the table, and in the JSON: what a verdict from rounds cannot do. */
+static const char one_run_limitation[] =
+	"one run a side: the verdict rests on the rounds of one run and cannot account for "
+	"run-to-run drift (the host's speed moves between runs); run both sides with --runs 5 "
+	"or --suite ci";
 
 static void print_pair_json(const struct compare_args *a, const struct comparison *cmp)
 {
 	json_t *rows = json_array(), *counts = json_object(), *root;
+	json_t *base_files = json_array(), *new_files = json_array();
 	const struct result *any;
 
 	for (size_t i = 0; i < cmp->n; i++) {
 		const struct cmp_row *row = &cmp->rows[i];
 
 		any = row->base ? row->base : row->cur;
-		json_array_append_new(rows, json_pack("{s:s, s:s, s:O, s:s, s:s, s:o, s:o, s:f, s:f, s:s}",
+		json_array_append_new(rows, json_pack("{s:s, s:s, s:O, s:s, s:s, s:o, s:o, s:f, s:f, s:f, s:o, s:o, s:i, s:i, s:i, s:s}",
 			"key", row->key, "id", any->id, "params", any->params, "unit", any->unit,
-			"verdict", verdict_name(row->verdict), "base", side_json(row->base),
-			"new", side_json(row->cur), "ratio", row->ratio, "p", row->p,
-			"note", row->note));
+			"verdict", verdict_name(row->verdict),
+			"base", side_json(row->base, &row->value.base),
+			"new", side_json(row->cur, &row->value.cur), "ratio", row->ratio, "p", row->p,
+			"mde", row->value.mde, "value", test_json(&row->value),
+			"tax", test_json(&row->tax), "preempted_runs", row->preempted_runs,
+			"set_aside", row->set_aside, "moved_runs", row->moved_runs, "note", row->note));
 	}
 	for (int v = 0; v <= VERDICT_ONLY_NEW; v++)
 		json_object_set_new(counts, verdict_name(v), json_integer((json_int_t)cmp->count[v]));
-	root = json_pack("{s:s, s:s, s:s, s:f, s:f, s:o, s:o}", "schema", "vmtax-compare/1",
-			 "base", a->files[0], "new", a->files[1], "threshold_pct", a->threshold,
-			 "alpha", COMPARE_ALPHA, "counts", counts, "results", rows);
+	for (unsigned f = 0; f < a->nfiles; f++)
+		json_array_append_new(f < new_file(a) ? base_files : new_files,
+				      json_string(a->files[f]));
+	root = json_pack("{s:s, s:s, s:s, s:o, s:o, s:f, s:f, s:f, s:I, s:{s:o, s:o, s:b, s:b, s:b}, s:s?, s:o, s:o}",
+			 "schema", "vmtax-compare/1",
+			 "base", a->files[0], "new", a->files[new_file(a)], "base_files", base_files,
+			 "new_files", new_files, "threshold_pct", a->threshold,
+			 "alpha", COMPARE_ALPHA, "power", COMPARE_POWER, "tests", (json_int_t)cmp->tests,
+			 "host_speed",
+			 "base", speed_json(cmp->drift.base_has, &cmp->drift.base),
+			 "new", speed_json(cmp->drift.cur_has, &cmp->drift.cur),
+			 "cpu_differs", cmp->drift.cpu_differs, "drifted", cmp->drift.moved,
+			 "normalised", cmp->drift.normalised,
+			 "limitation", cmp->by_rounds ? one_run_limitation : NULL,
+			 "counts", counts, "results", rows);
 	if (!root)
 		die("compare: cannot build the JSON output (file names must be UTF-8)");
 	json_dumpf(root, stdout, JSON_INDENT(1) | JSON_REAL_PRECISION(12));
@@ -192,10 +286,43 @@ static void print_counts(const struct comparison *cmp, FILE *f)
 	fputc('\n', f);
 }
 
+/* The value a side is judged by: its run medians' centre (drift-normalised where the
+ * comparison is), else its median. */
+static double side_value(const struct cmp_row *row, const struct result *r)
+{
+	const struct cmp_side *s = r == row->base ? &row->value.base : &row->value.cur;
+
+	return row->value.done ? s->value : r->stats.median;
+}
+
+static double pct(double from, double to)
+{
+	return 100 * (to / from - 1);
+}
+
+/* What the host-speed records of the two files say, and what was done with them. */
+static void print_drift(const struct compare_args *a, const struct cmp_drift *d, FILE *f)
+{
+	if (!d->base_has && !d->cur_has)
+		return;
+	if (!d->base_has || !d->cur_has) {
+		fprintf(f, "host speed: only %s records it: values compared as measured.\n",
+			d->base_has ? "base" : "new");
+		return;
+	}
+	fprintf(f, "host speed (TSC ticks per step, median of every run): ALU %.3g -> %.3g (%+.1f%%), memory %.3g -> %.3g (%+.1f%%)",
+		d->base.alu, d->cur.alu, pct(d->base.alu, d->cur.alu), d->base.mem, d->cur.mem,
+		pct(d->base.mem, d->cur.mem));
+	fprintf(f, "%s; %s.\n", d->moved ? ": the host's speed drifted between the files" : "",
+		d->normalised ? "values compared drift-normalised (to base's host speed)" :
+		a->no_normalize ? "values compared as measured (--no-normalize)" :
+		"values compared as measured: the files name different CPUs");
+}
+
 static void print_pair_table(const struct compare_args *a, const struct comparison *cmp)
 {
 	static const char *const hdr[] = { "result", "unit", "base", "new", "ratio", "p",
-					   "verdict", "note" };
+					   "verdict", "note", "mde", "tax" };
 	char b[VALUE_BUF], n[VALUE_BUF];
 	struct table t;
 
@@ -208,9 +335,9 @@ static void print_pair_table(const struct compare_args *a, const struct comparis
 		table_row(&t);
 		table_cell(&t, "%s", row->key);
 		table_cell(&t, "%s", (row->base ? row->base : row->cur)->unit);
-		table_cell(&t, "%s", !row->base ? "-" : bm ? fmt_value(row->base->stats.median, b) :
+		table_cell(&t, "%s", !row->base ? "-" : bm ? fmt_value(side_value(row, row->base), b) :
 			   result_status_name(row->base->status));
-		table_cell(&t, "%s", !row->cur ? "-" : nm ? fmt_value(row->cur->stats.median, n) :
+		table_cell(&t, "%s", !row->cur ? "-" : nm ? fmt_value(side_value(row, row->cur), n) :
 			   result_status_name(row->cur->status));
 		if (row->ratio > 0)
 			table_cell(&t, "%.3f", row->ratio);
@@ -222,13 +349,34 @@ static void print_pair_table(const struct compare_args *a, const struct comparis
 			table_cell(&t, "-");
 		table_cell(&t, "%s", verdict_name(row->verdict));
 		table_cell(&t, "%s", row->note);
+		if (row->value.mde > 0)
+			table_cell(&t, "%.1f%%", 100 * row->value.mde);
+		else
+			table_cell(&t, "-");
+		if (row->tax.done)
+			table_cell(&t, "%.3g -> %.3g", row->tax.base.value, row->tax.cur.value);
+		else if (row->base && row->cur && row->base->overhead > 0 && row->cur->overhead > 0)
+			table_cell(&t, "%.3g -> %.3g", row->base->overhead, row->cur->overhead);
+		else
+			table_cell(&t, "-");
 	}
 	if (a->format == TABLE_MD)
-		printf("**vmtax compare** `%s` -> `%s` (threshold %g%%, p <= %g)\n\n", a->files[0],
-		       a->files[1], a->threshold, COMPARE_ALPHA);
+		printf("**vmtax compare** `%s`%s -> `%s`%s (threshold %g%%, adjusted p <= %g over %zu tests)\n\n",
+		       a->files[0], a->nbase > 1 ? " and more" : "", a->files[new_file(a)],
+		       a->nfiles - new_file(a) > 1 ? " and more" : "", a->threshold, COMPARE_ALPHA,
+		       cmp->tests);
 	table_print(&t, a->format, stdout);
 	if (a->format != TABLE_CSV) {
 		fputc('\n', stdout);
+		/* Markdown joins lines into one paragraph: a blank line after each. */
+		const char *gap = a->format == TABLE_MD ? "\n" : "";
+
+		if (cmp->drift.base_has || cmp->drift.cur_has) {
+			print_drift(a, &cmp->drift, stdout);
+			fputs(gap, stdout);
+		}
+		if (cmp->by_rounds)
+			printf("note: %zu result(s) had %s.\n%s", cmp->by_rounds, one_run_limitation, gap);
 		print_counts(cmp, stdout);
 	}
 	table_free(&t);
@@ -237,9 +385,16 @@ static void print_pair_table(const struct compare_args *a, const struct comparis
 static int compare_two(const struct compare_args *a, struct results *rs)
 {
 	struct comparison cmp;
+	struct results *base = &rs[0], *cur = &rs[1];
 	int code;
 
-	compare_pair(&rs[0], &rs[1], a->threshold / 100, &cmp);
+	if (a->nbase) {
+		cur = &rs[a->nbase];
+		compare_merge_side(base, &rs[1], (const char *const *)&a->files[1], a->nbase - 1);
+		compare_merge_side(cur, cur + 1, (const char *const *)&a->files[a->nbase + 1],
+				   a->nfiles - a->nbase - 1);
+	}
+	compare_pair(base, cur, a->threshold / 100, !a->no_normalize, &cmp);
 	if (a->json)
 		print_pair_json(a, &cmp);
 	else
@@ -367,7 +522,7 @@ int cmd_compare(int argc, char **argv)
 		die("compare: --plot needs three or more files (the hardware-generation view)");
 	rs = xcalloc(a.nfiles, sizeof(*rs));
 	read_all(&a, rs);
-	code = a.nfiles == 2 ? compare_two(&a, rs) : compare_generations(&a, rs);
+	code = a.nfiles == 2 || a.nbase ? compare_two(&a, rs) : compare_generations(&a, rs);
 	for (unsigned i = 0; i < a.nfiles; i++)
 		results_free(&rs[i]);
 	free(rs);

@@ -14,7 +14,7 @@
 #include "harness/builtin.h"
 #include "harness/counters.h"
 #include "harness/mmu_compare.h"
-#include "harness/progress.h"
+#include "harness/rotation.h"
 #include "harness/run_args.h"
 #include "harness/summary.h"
 #include "harness/topology.h"
@@ -122,9 +122,10 @@ static json_t *config_json(const struct run_args *a, const struct run_opts *o)
 		json_array_append_new(globs, json_string(a->globs[i]));
 	for (size_t i = 0; i < o->counters->n; i++)
 		json_array_append_new(events, json_string(o->counters->ev[i].name));
-	return json_pack("{s:i, s:i, s:f, s:f, s:s, s:o, s:o, s:b, s:I, s:s?, s:I}", "cpu", o->cpu,
-			 "repeat", o->repeat, "time_goal_s", o->time_goal_s,
-			 "watchdog_s", o->watchdog_s, "suite", a->quick ? "quick" : "full",
+	return json_pack("{s:i, s:i, s:i, s:f, s:f, s:s, s:o, s:o, s:b, s:I, s:s?, s:I}", "cpu", o->cpu,
+			 "repeat", o->repeat, "runs", a->runs, "time_goal_s", o->time_goal_s,
+			 "watchdog_s", o->watchdog_s,
+			 "suite", a->ci ? "ci" : a->quick ? "quick" : "full",
 			 "benchmarks", globs, "events", events, "mmu_compare", a->mmu_compare,
 			 "numa_ws", (json_int_t)o->numa_ws, "sysfs_root", o->sysfs_root,
 			 "max_ws", (json_int_t)o->max_ws);
@@ -160,15 +161,6 @@ static char *iso_now(void)
 	return xstrdup(buf);
 }
 
-static size_t count_not_ok(const struct results *rs, size_t from)
-{
-	size_t bad = 0;
-
-	for (size_t i = from; i < rs->n; i++)
-		bad += rs->items[i].status == RESULT_FAILED || rs->items[i].status == RESULT_INVALID;
-	return bad;
-}
-
 static void run_one(struct bench_ctx *ctx, const struct bench *b)
 {
 	const char *why = bench_unsupported(b, ctx->host, ctx->opts);
@@ -182,26 +174,6 @@ static void run_one(struct bench_ctx *ctx, const struct bench *b)
 	b->run(ctx, b);
 }
 
-static void run_all(struct bench_ctx *ctx, const struct bench **benches, size_t n)
-{
-	progress_start(n);
-	for (size_t i = 0; i < n && !vmtax_interrupted; i++) {
-		size_t before = ctx->results->n;
-		uint64_t t0 = now_ns();
-
-		progress_bench(i, benches[i]->id);
-		run_one(ctx, benches[i]);
-		if (vmtax_interrupted) {
-			/* What the interrupted bench produced is incomplete: drop it. */
-			results_truncate(ctx->results, before);
-			break;
-		}
-		progress_done(benches[i]->id, ctx->results->n - before,
-			      count_not_ok(ctx->results, before), (double)(now_ns() - t0) / 1e9);
-	}
-	progress_finish();
-}
-
 /* --mmu-compare where it cannot work is refused before anything runs. */
 static void check_mmu_compare(const struct host_info *hi, struct mmu_host_state *mmu)
 {
@@ -212,32 +184,35 @@ static void check_mmu_compare(const struct host_info *hi, struct mmu_host_state 
 		die("run --mmu-compare: %s", why);
 }
 
-/* Each result of a pass says which paging it ran under, so compare can pair them. */
-static void tag_mmu(struct results *rs, size_t from, enum mmu_mode m)
+/* Each result of a pass says which paging it ran under, so compare can pair them;
+ * tagged as each benchmark's run is kept, before the runs of one result join. */
+static void tag_mmu(void *arg, unsigned run_no, const struct bench *b, struct results *rs)
 {
-	for (size_t i = from; i < rs->n; i++)
-		json_object_set_new(rs->items[i].params, "mmu", json_string(mmu_mode_name(m)));
+	const enum mmu_mode *m = arg;
+
+	(void)run_no;
+	(void)b;
+	for (size_t i = 0; i < rs->n; i++)
+		json_object_set_new(rs->items[i].params, "mmu", json_string(mmu_mode_name(*m)));
 }
 
 /* The benches as the host is, then with two-dimensional paging toggled; the module
  * goes back to its setting here or, on a way out through exit(), from atexit. */
 static void run_mmu_compare(struct bench_ctx *ctx, struct host_info *hi,
 			    const struct mmu_host_state *mmu, const struct bench **benches,
-			    size_t n)
+			    size_t n, unsigned runs)
 {
+	struct rotation_hook tag = { tag_mmu, &hi->mmu };
 	bool tdp = hi->mmu != MMU_SHADOW;
 	char err[256];
 
 	for (int pass = 0; pass < 2 && !vmtax_interrupted; pass++) {
-		size_t before = ctx->results->n;
-
 		if (pass && mmu_compare_switch(mmu, !tdp, err, sizeof(err)))
 			die("run --mmu-compare: %s", err);
 		host_info_probe(hi, kvm_device());
 		fprintf(stderr, "vmtax: --mmu-compare: %s paging (%s)\n", mmu_mode_name(hi->mmu),
 			pass ? "module reloaded" : "as found");
-		run_all(ctx, benches, n);
-		tag_mmu(ctx->results, before, hi->mmu);
+		rotation_run(ctx, benches, n, runs, run_one, &tag);
 	}
 	mmu_compare_restore();
 }
@@ -246,7 +221,10 @@ static int exit_code(const struct results *rs)
 {
 	if (rs->interrupted)
 		return EXIT_INTERRUPTED;
-	return count_not_ok(rs, 0) ? EXIT_BENCH_FAILED : EXIT_OK;
+	for (size_t i = 0; i < rs->n; i++)
+		if (rs->items[i].status == RESULT_FAILED || rs->items[i].status == RESULT_INVALID)
+			return EXIT_BENCH_FAILED;
+	return EXIT_OK;
 }
 
 int cmd_run(int argc, char **argv)
@@ -301,9 +279,9 @@ int cmd_run(int argc, char **argv)
 	rs.config = config_json(&a, &o);
 	install_sigint();
 	if (a.mmu_compare)
-		run_mmu_compare(&ctx, &hi, &mmu, benches, n);
+		run_mmu_compare(&ctx, &hi, &mmu, benches, n, a.runs);
 	else
-		run_all(&ctx, benches, n);
+		rotation_run(&ctx, benches, n, a.runs, run_one, NULL);
 	rs.interrupted = vmtax_interrupted;
 	rs.duration_s = (double)(now_ns() - t0) / 1e9;
 	if (results_write_file(&rs, a.output, err, sizeof(err)))

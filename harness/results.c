@@ -195,6 +195,15 @@ struct result *results_slot(struct results *rs)
 	return r;
 }
 
+struct result *results_take(struct results *rs, struct result *r)
+{
+	struct result *m = results_slot(rs);
+
+	*m = *r;
+	memset(r, 0, sizeof(*r));
+	return m;
+}
+
 struct result *results_add(struct results *rs, const char *id, const char *unit)
 {
 	struct result *r = results_slot(rs);

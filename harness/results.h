@@ -74,6 +74,10 @@ void results_free(struct results *rs);
  * earlier results go stale. */
 struct result *results_add(struct results *rs, const char *id, const char *unit);
 
+/* Move r (another results' item) to the end of rs; r is left empty, to be freed or
+ * truncated away. Returns the moved result. */
+struct result *results_take(struct results *rs, struct result *r);
+
 /* Drop every result after the first n (an interrupted bench's partial output). */
 void results_truncate(struct results *rs, size_t n);
 

@@ -46,6 +46,10 @@ json_t *results_copy_json(const json_t *v);
 /* The next zeroed slot of rs. Growing may move items: earlier pointers go stale. */
 struct result *results_slot(struct results *rs);
 
+/* Check a result's "runs" (result_runs.c): every entry well-formed, its rounds within
+ * the samples, its medians theirs, all samples accounted for. */
+int result_runs_check(struct diag *d, const struct result *r);
+
 /* Fill rs (initialised, empty) from a parsed file; on failure the caller frees rs. */
 int results_parse_root(struct diag *d, json_t *root, struct results *rs);
 

@@ -305,6 +305,8 @@ static int parse_result(struct diag *d, json_t *o, size_t idx, struct result *r)
 	    read_validation(d, o, r))
 		return -1;
 	read_extra(o, r);
+	if (result_runs_check(d, r))
+		return -1;
 	d->where[0] = '\0';
 	return 0;
 }

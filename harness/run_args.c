@@ -11,21 +11,25 @@
 #include "microvm/guest/protocol.h"
 
 const char run_usage[] =
-	"usage: vmtax run [-b GLOB]... [--suite quick|full] [-o FILE] [--cpu N]\n"
-	"                 [--repeat R] [--time-goal S] [--watchdog S] [--kvm-dev PATH]\n"
+	"usage: vmtax run [-b GLOB]... [--suite quick|full|ci] [-o FILE] [--cpu N]\n"
+	"                 [--repeat R] [--runs K] [--time-goal S] [--watchdog S] [--kvm-dev PATH]\n"
 	"                 [--events LIST] [--mmu-compare] [--report DIR]\n"
 	"                 [--numa-ws SIZE] [--sysfs-root DIR] [--max-ws SIZE]\n\n"
 	"Run benchmarks in the microvm and natively, write a results file (schema vmtax/1)\n"
 	"atomically and print a summary table. Progress goes to stderr.\n\n"
 	"  -b, --bench GLOB   benchmarks whose id matches GLOB ('exits/*'); repeatable;\n"
 	"                     default: all (see 'vmtax list')\n"
-	"      --suite S      full (default: every sweep point) or quick (smaller sweeps,\n"
-	"                     5 rounds of 5 ms)\n"
+	"      --suite S      full (default: every sweep point), quick (smaller sweeps,\n"
+	"                     5 rounds of 5 ms) or ci (quick, in 5 runs: for 'vmtax compare'\n"
+	"                     in a pipeline)\n"
 	"  -o, --output FILE  results file (default out/results.json)\n"
 	"      --cpu N        host CPU for the vCPU thread and the native twin (default:\n"
 	"                     the last CPU this process may run on)\n"
 	"      --repeat R     measured rounds per result, each one sample (1..512;\n"
 	"                     default 15, quick 5)\n"
+	"      --runs K       measure every benchmark K times, each in fresh VMs, in rotation\n"
+	"                     (all once, then all again); each result keeps every run's\n"
+	"                     rounds and median (1..100; default 1, ci 5)\n"
 	"      --time-goal S  seconds one round should take; iteration counts adapt to it\n"
 	"                     (default 0.01, quick 0.005)\n"
 	"      --watchdog S   seconds without a guest doorbell before the run is stopped\n"
@@ -139,7 +143,7 @@ static int parse_size(const char *opt, const char *s, uint64_t lo, uint64_t hi, 
 	return 0;
 }
 
-enum { OPT_SUITE = 256, OPT_CPU, OPT_REPEAT, OPT_TIME_GOAL, OPT_WATCHDOG, OPT_KVM_DEV, OPT_EVENTS,
+enum { OPT_SUITE = 256, OPT_CPU, OPT_REPEAT, OPT_RUNS, OPT_TIME_GOAL, OPT_WATCHDOG, OPT_KVM_DEV, OPT_EVENTS,
        OPT_MMU_COMPARE, OPT_REPORT, OPT_NUMA_WS, OPT_SYSFS_ROOT, OPT_MAX_WS };
 
 static const struct option long_opts[] = {
@@ -148,6 +152,7 @@ static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "cpu", required_argument, NULL, OPT_CPU },
 	{ "repeat", required_argument, NULL, OPT_REPEAT },
+	{ "runs", required_argument, NULL, OPT_RUNS },
 	{ "time-goal", required_argument, NULL, OPT_TIME_GOAL },
 	{ "watchdog", required_argument, NULL, OPT_WATCHDOG },
 	{ "kvm-dev", required_argument, NULL, OPT_KVM_DEV },
@@ -174,11 +179,12 @@ static int parse_one(int c, struct run_args *a, char *err, size_t errlen)
 		a->globs[a->nglobs++] = optarg;
 		return 0;
 	case OPT_SUITE:
-		if (strcmp(optarg, "quick") && strcmp(optarg, "full")) {
-			snprintf(err, errlen, "--suite: '%s' is not 'quick' or 'full'", optarg);
+		if (strcmp(optarg, "quick") && strcmp(optarg, "full") && strcmp(optarg, "ci")) {
+			snprintf(err, errlen, "--suite: '%s' is not 'quick', 'full' or 'ci'", optarg);
 			return -1;
 		}
-		a->quick = !strcmp(optarg, "quick");
+		a->ci = !strcmp(optarg, "ci");
+		a->quick = a->ci || !strcmp(optarg, "quick");
 		return 0;
 	case 'o':
 		return parse_path("-o", "file", optarg, &a->output, err, errlen);
@@ -191,6 +197,11 @@ static int parse_one(int c, struct run_args *a, char *err, size_t errlen)
 		if (parse_uint("--repeat", optarg, 1, MAILBOX_MAX_ROUNDS, &v, err, errlen))
 			return -1;
 		a->repeat = (unsigned)v;
+		return 0;
+	case OPT_RUNS:
+		if (parse_uint("--runs", optarg, 1, RUN_MAX_RUNS, &v, err, errlen))
+			return -1;
+		a->runs = (unsigned)v;
 		return 0;
 	case OPT_TIME_GOAL:
 		return parse_double("--time-goal", optarg, 1e-4, 10, &a->time_goal_s, err, errlen);
@@ -267,4 +278,6 @@ void run_args_defaults(struct run_args *a)
 		a->time_goal_s = a->quick ? 0.005 : 0.01;
 	if (!a->numa_ws)
 		a->numa_ws = RUN_NUMA_WS_DEFAULT;
+	if (!a->runs)
+		a->runs = a->ci ? RUN_CI_RUNS : 1;
 }

@@ -9,11 +9,15 @@
 
 #define RUN_MAX_GLOBS 64
 #define RUN_NUMA_WS_DEFAULT (512ull << 20)	/* far beyond any LLC */
+#define RUN_CI_RUNS	5	/* --suite ci: enough runs for a between-run spread */
+#define RUN_MAX_RUNS	100
 
 struct run_args {
 	const char *globs[RUN_MAX_GLOBS];	/* -b; none = every benchmark */
 	unsigned nglobs;
-	bool quick;				/* --suite quick */
+	bool quick;				/* --suite quick or ci: smaller sweeps */
+	bool ci;				/* --suite ci: quick, in RUN_CI_RUNS runs */
+	unsigned runs;				/* --runs; 0 = suite default */
 	const char *output;			/* -o */
 	int cpu;				/* --cpu; -1 = choose */
 	unsigned repeat;			/* --repeat; 0 = suite default */
@@ -31,7 +35,7 @@ struct run_args {
 
 /* 0 on success (args->help set for -h), -1 with a one-line message in err. */
 int run_args_parse(int argc, char **argv, struct run_args *args, char *err, size_t errlen);
-/* Fill the suite defaults (repeat, time goal) once --suite is known. */
+/* Fill the suite defaults (repeat, time goal, runs) once --suite is known. */
 void run_args_defaults(struct run_args *args);
 extern const char run_usage[];
 

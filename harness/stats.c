@@ -262,3 +262,78 @@ double stats_mann_whitney_p(const double *a, size_t na, const double *b, size_t 
 	p = z > 0 ? erfc(z / M_SQRT2) : 1;
 	return fmin(1, p);
 }
+
+/* The continued fraction of the regularized incomplete beta function I_x(a, b)
+ * (modified Lentz), which converges fast for x < (a + 1) / (a + b + 2). */
+static double beta_cf(double a, double b, double x)
+{
+	const double tiny = 1e-300;
+	double c = 1, d = 1 - (a + b) * x / (a + 1), h;
+
+	d = fabs(d) < tiny ? tiny : d;
+	d = 1 / d;
+	h = d;
+	for (int m = 1; m <= 300; m++) {
+		double m2 = 2.0 * m, aa, del;
+
+		aa = m * (b - m) * x / ((a + m2 - 1) * (a + m2));
+		d = 1 + aa * d;
+		d = fabs(d) < tiny ? tiny : d;
+		c = 1 + aa / c;
+		c = fabs(c) < tiny ? tiny : c;
+		d = 1 / d;
+		h *= d * c;
+		aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1));
+		d = 1 + aa * d;
+		d = fabs(d) < tiny ? tiny : d;
+		c = 1 + aa / c;
+		c = fabs(c) < tiny ? tiny : c;
+		d = 1 / d;
+		del = d * c;
+		h *= del;
+		if (fabs(del - 1) < 1e-14)
+			break;
+	}
+	return h;
+}
+
+static double incomplete_beta(double a, double b, double x)
+{
+	double front;
+
+	if (x <= 0)
+		return 0;
+	if (x >= 1)
+		return 1;
+	front = exp(lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log1p(-x));
+	if (x < (a + 1) / (a + b + 2))
+		return front * beta_cf(a, b, x) / a;
+	return 1 - front * beta_cf(b, a, 1 - x) / b;
+}
+
+double stats_t_two_sided_p(double t, double df)
+{
+	if (!isfinite(t))
+		return 0;
+	if (df <= 0)
+		return 1;
+	return fmin(1, incomplete_beta(df / 2, 0.5, df / (df + t * t)));
+}
+
+double stats_t_quantile(double q, double df)
+{
+	double lo = 0, hi = 1e6;
+
+	if (q <= 0.5)
+		return 0;
+	/* P(T > t) = p/2 for the two-sided p at t: bisect on it, monotone in t. */
+	for (int i = 0; i < 200; i++) {
+		double mid = (lo + hi) / 2;
+
+		if (stats_t_two_sided_p(mid, df) / 2 > 1 - q)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (lo + hi) / 2;
+}

@@ -56,4 +56,9 @@ uint64_t count_slack(const char *stat, uint64_t expected, uint64_t ticks, uint64
 #define STATS_MWU_EXACT_MAX 50
 double stats_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb);
 
+/* Student's t distribution with df degrees of freedom: the two-sided p-value of t
+ * (P(|T| >= |t|)), and the quantile: the t with P(T <= t) = q, for q in (0.5, 1). */
+double stats_t_two_sided_p(double t, double df);
+double stats_t_quantile(double q, double df);
+
 #endif

@@ -113,6 +113,36 @@ static const struct bad_case {
 	  GOOD ", \"params\": {\"b\": 2, \"a\": 1}}" TAIL,
 	  "duplicate result exits/cpuid{\"a\":1,\"b\":2}" },
 	{ "second result bad", HEAD GOOD "}, {\"id\": \"x/y\"}" TAIL, "results[1] (x/y): no \"group\"" },
+	/* "runs" (vmtax run --runs K): each run's slice of the samples and its median. */
+	{ "runs type", ONE(", \"runs\": {}"), "\"runs\" is not a non-empty array" },
+	{ "runs empty", ONE(", \"runs\": []"), "\"runs\" is not a non-empty array" },
+	{ "run not object", ONE(", \"runs\": [3]"), "runs[0]: is not an object" },
+	{ "run no n", ONE(", \"runs\": [{\"median\": 2}]"), "runs[0]: no \"n\"" },
+	{ "run n fraction", ONE(", \"runs\": [{\"n\": 1.5, \"median\": 2}]"),
+	  "\"n\" is not a whole number" },
+	{ "run no median", ONE(", \"runs\": [{\"n\": 3}]"), "runs[0]: no \"median\"" },
+	{ "run past samples", ONE(", \"runs\": [{\"n\": 2, \"median\": 1.5}, {\"n\": 2, \"median\": 3}]"),
+	  "runs[1]: \"n\" 2 goes past the 3 samples" },
+	{ "runs short of samples", ONE(", \"runs\": [{\"n\": 2, \"median\": 1.5}]"),
+	  "\"runs\" account for 2 of the 3 samples" },
+	{ "run median wrong", ONE(", \"runs\": [{\"n\": 2, \"median\": 1.5}, {\"n\": 1, \"median\": 4}]"),
+	  "runs[1]: \"median\" 4 is not the median of its 1 rounds (3)" },
+	{ "run median negative", ONE(", \"runs\": [{\"n\": 3, \"median\": -2}]"),
+	  "\"median\" is not a finite number" },
+	{ "run status", ONE(", \"runs\": [{\"n\": 3, \"median\": 2, \"status\": \"meh\"}]"),
+	  "\"status\" is not ok, invalid, failed or unsupported" },
+	{ "run native past", ONE(", \"runs\": [{\"n\": 3, \"median\": 2, \"native_n\": 1, \"native_median\": 1}]"),
+	  "\"native_n\" 1 goes past the 0 native samples" },
+	{ "run host speed type", ONE(", \"runs\": [{\"n\": 3, \"median\": 2, \"host_speed\": 4}]"),
+	  "\"host_speed\" is not an object" },
+	{ "run host speed pair", ONE(", \"runs\": [{\"n\": 3, \"median\": 2, \"host_speed\": {\"alu\": [1], \"mem\": [1, 2]}}]"),
+	  "\"host_speed.alu\" is not [before, after]" },
+	{ "run host speed zero", ONE(", \"runs\": [{\"n\": 3, \"median\": 2, \"host_speed\": {\"alu\": [1, 1], \"mem\": [0, 2]}}]"),
+	  "\"host_speed.mem\" holds a number out of range" },
+	{ "run drift", ONE(", \"runs\": [{\"n\": 3, \"median\": 2, \"drift\": {\"alu\": \"x\"}}]"),
+	  "\"alu\" is not a finite number" },
+	{ "run preemption", ONE(", \"runs\": [{\"n\": 3, \"median\": 2, \"preemption\": [1]}]"),
+	  "\"preemption\" is not an object" },
 	{ "control chars in message", "{\"schema\": \"vmtax\\n2\", \"results\": []}",
 	  "schema \"vmtax?2\" is not supported" },
 };
@@ -160,6 +190,13 @@ static void test_read_accepts(void **state)
 		    "\"validation\": {\"expected\": 100000, \"observed\": 100001, \"ok\": true}"),
 		/* New top-level fields may appear within vmtax/1. */
 		"{\"schema\": \"vmtax/1\", \"future\": {\"x\": 1}, \"results\": []}",
+		/* Runs: slices of the samples (and of the twin's), with their medians. */
+		ONE(", \"native\": {\"samples\": [5, 6]}, \"runs\": [{\"n\": 2, \"median\": 1.5, "
+		    "\"native_n\": 1, \"native_median\": 5, \"status\": \"ok\", "
+		    "\"host_speed\": {\"alu\": [4, 4.1], \"mem\": [500, 510]}, "
+		    "\"drift\": {\"alu\": 0.025, \"mem\": 0.02}, \"remeasured\": 1, "
+		    "\"preemption\": {\"involuntary_ctxsw\": 2, \"steal_ms\": 0}}, "
+		    "{\"n\": 1, \"median\": 3, \"native_n\": 1, \"native_median\": 6}]"),
 		/* Same id, different params: two results. */
 		HEAD GOOD ", \"params\": {\"cpl\": 0}}, " GOOD ", \"params\": {\"cpl\": 3}}" TAIL,
 	};

@@ -43,6 +43,8 @@ static void test_defaults(void **state)
 	assert_false(a.quick);
 	assert_int_equal(a.numa_ws, RUN_NUMA_WS_DEFAULT);
 	assert_null(a.sysfs_root);
+	assert_int_equal(a.runs, 1);
+	assert_false(a.ci);
 }
 
 static void test_every_option(void **state)
@@ -106,6 +108,28 @@ static void test_quick_suite_defaults(void **state)
 	assert_true(a.time_goal_s == 0.005);
 }
 
+/* ci: the quick sweeps in RUN_CI_RUNS runs, unless --runs says otherwise. */
+static void test_ci_suite_defaults(void **state)
+{
+	struct run_args a;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(&a, err, 3, "--suite", "ci"), 0);
+	run_args_defaults(&a);
+	assert_true(a.ci);
+	assert_true(a.quick);
+	assert_int_equal(a.repeat, 5);
+	assert_int_equal(a.runs, RUN_CI_RUNS);
+	assert_int_equal(parse(&a, err, 5, "--suite", "ci", "--runs", "3"), 0);
+	run_args_defaults(&a);
+	assert_int_equal(a.runs, 3);
+	assert_int_equal(parse(&a, err, 3, "--runs", "7"), 0);
+	run_args_defaults(&a);
+	assert_false(a.quick);
+	assert_int_equal(a.runs, 7);
+}
+
 static void expect_error(const char *want, int argc, const char *a1, const char *a2)
 {
 	struct run_args a;
@@ -130,6 +154,10 @@ static void test_bad_input(void **state)
 	expect_error("--time-goal: '0'", 3, "--time-goal", "0");
 	expect_error("--watchdog: 'soon'", 3, "--watchdog", "soon");
 	expect_error("--suite: 'medium'", 3, "--suite", "medium");
+	expect_error("--runs: '0' is not an integer in [1, 100]", 3, "--runs", "0");
+	expect_error("--runs: '101'", 3, "--runs", "101");
+	expect_error("--runs: 'few'", 3, "--runs", "few");
+	expect_error("missing argument for '--runs'", 2, "--runs", NULL);
 	expect_error("-o: empty file name", 3, "-o", "");
 	expect_error("unexpected argument 'exits/cpuid'", 2, "exits/cpuid", NULL);
 	expect_error("--max-ws: '2G' is not a size in [16K, 1G]", 3, "--max-ws", "2G");
@@ -153,6 +181,7 @@ int main(void)
 		cmocka_unit_test(test_every_option),
 		cmocka_unit_test(test_max_ws_sizes),
 		cmocka_unit_test(test_quick_suite_defaults),
+		cmocka_unit_test(test_ci_suite_defaults),
 		cmocka_unit_test(test_bad_input),
 	};
 

@@ -302,6 +302,22 @@ static void test_mann_whitney_ties_and_edges(void **state)
 	assert_true(p < 0.01);
 }
 
+/* Student's t against textbook tables: t(0.975, 10) = 2.228, t(0.975, 1) = 12.706,
+ * t(0.8, 8) = 0.889; large df tends to the normal's 1.960. */
+static void test_student_t(void **state)
+{
+	(void)state;
+	assert_float_equal(stats_t_quantile(0.975, 10), 2.228, 1e-3);
+	assert_float_equal(stats_t_quantile(0.975, 1), 12.706, 1e-3);
+	assert_float_equal(stats_t_quantile(0.8, 8), 0.889, 1e-3);
+	assert_float_equal(stats_t_quantile(0.975, 1e6), 1.960, 1e-3);
+	assert_float_equal(stats_t_two_sided_p(2.228, 10), 0.05, 1e-4);
+	assert_float_equal(stats_t_two_sided_p(-2.228, 10), 0.05, 1e-4);
+	assert_float_equal(stats_t_two_sided_p(0, 4), 1, 1e-12);
+	assert_float_equal(stats_t_two_sided_p(INFINITY, 4), 0, 0);
+	assert_true(stats_t_two_sided_p(30, 8) < 1e-8);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -320,6 +336,7 @@ int main(void)
 		cmocka_unit_test(test_count_slack_verdicts),
 		cmocka_unit_test(test_mann_whitney_exact),
 		cmocka_unit_test(test_mann_whitney_ties_and_edges),
+		cmocka_unit_test(test_student_t),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

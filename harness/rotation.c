@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: MIT
+/* Benchmarks in rotation, with the host's speed timed beside each run (rotation.h). */
+#include "harness/rotation.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/host_speed.h"
+#include "harness/progress.h"
+#include "harness/result_runs.h"
+#include "harness/util.h"
+
+static size_t count_not_ok(const struct results *rs)
+{
+	size_t bad = 0;
+
+	for (size_t i = 0; i < rs->n; i++)
+		bad += rs->items[i].status == RESULT_FAILED || rs->items[i].status == RESULT_INVALID;
+	return bad;
+}
+
+/* Where key is among out's results from index `from` on (this rotation's), or -1.
+ * A benchmark gives its results in the same order on every run, so the search
+ * starts at *hint, just after the last match, and wraps around. */
+static long find(const struct results *out, size_t from, size_t *hint, const char *key)
+{
+	size_t n = out->n - from, start = *hint >= from && *hint < out->n ? *hint - from : 0;
+
+	for (size_t j = 0; j < n; j++) {
+		size_t i = from + (start + j) % n;
+		char *k = result_key(&out->items[i]);
+		int same = !strcmp(k, key);
+
+		free(k);
+		if (same) {
+			*hint = i + 1;
+			return (long)i;
+		}
+	}
+	return -1;
+}
+
+/* One run's results into out: a key seen in an earlier run gets this run appended,
+ * a new key moves in as it is and becomes its own first run. */
+static void merge(struct results *out, size_t from, size_t *hint, struct results *run,
+		  unsigned run_no, const struct host_speed *before, const struct host_speed *after,
+		  unsigned remeasured)
+{
+	for (size_t i = 0; i < run->n; i++) {
+		struct result *r = &run->items[i];
+		char *key = result_key(r);
+		long at = find(out, from, hint, key);
+		struct result *m;
+
+		free(key);
+		if (at < 0)
+			r = m = results_take(out, r);
+		else
+			m = &out->items[at];
+		result_runs_append(m, r, run_no, before, after, remeasured);
+	}
+}
+
+/* One benchmark's run k: timed between two host-speed measurements, measured again
+ * while the host's speed moved too much during it. A benchmark this host cannot run
+ * measures nothing: no host speed to time. */
+static void run_bench(struct bench_ctx *ctx, size_t from, size_t *hint, const struct bench *b,
+		      unsigned run_no, rotation_run_fn run_one, const struct rotation_hook *hook,
+		      size_t *nres, size_t *nbad)
+{
+	bool timed = !bench_unsupported(b, ctx->host, ctx->opts);
+	struct results scratch;
+	struct bench_ctx sub = *ctx;
+	struct host_speed before, after, drift;
+	unsigned remeasured = 0;
+
+	results_init(&scratch);
+	sub.results = &scratch;
+	for (;;) {
+		if (timed)
+			host_speed_measure(ctx->opts->cpu, &before);
+		run_one(&sub, b);
+		if (!timed || vmtax_interrupted)
+			break;
+		host_speed_measure(ctx->opts->cpu, &after);
+		drift = host_speed_drift(&before, &after);
+		if (remeasured == ROTATION_MAX_REMEASURE || !host_speed_moved(&drift))
+			break;
+		pr_warn("%s run %u: the host's speed moved during it (ALU %.1f%%, memory %.1f%%); measuring it again",
+			b->id, run_no, 100 * drift.alu, 100 * drift.mem);
+		results_truncate(&scratch, 0);
+		remeasured++;
+	}
+	*nres = scratch.n;
+	*nbad = count_not_ok(&scratch);
+	/* What an interrupted benchmark produced is incomplete: drop it. */
+	if (!vmtax_interrupted) {
+		if (hook)
+			hook->ran(hook->arg, run_no, b, &scratch);
+		merge(ctx->results, from, hint, &scratch, run_no, timed ? &before : NULL,
+		      timed ? &after : NULL, remeasured);
+	}
+	results_free(&scratch);
+}
+
+void rotation_run(struct bench_ctx *ctx, const struct bench **benches, size_t n, unsigned runs,
+		  rotation_run_fn run_one, const struct rotation_hook *hook)
+{
+	size_t from = ctx->results->n, hint = from;
+
+	progress_start(n * runs);
+	for (unsigned k = 0; k < runs && !vmtax_interrupted; k++)
+		for (size_t i = 0; i < n && !vmtax_interrupted; i++) {
+			size_t nres, nbad;
+			uint64_t t0 = now_ns();
+			char *label = runs > 1 ? xasprintf("%s (run %u/%u)", benches[i]->id, k + 1, runs)
+					       : xstrdup(benches[i]->id);
+
+			progress_bench(k * n + i, label);
+			run_bench(ctx, from, &hint, benches[i], k + 1, run_one, hook, &nres, &nbad);
+			if (!vmtax_interrupted)
+				progress_done(label, nres, nbad, (double)(now_ns() - t0) / 1e9);
+			free(label);
+		}
+	progress_finish();
+}

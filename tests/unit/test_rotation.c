@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: MIT
+/* harness/rotation.c: benchmarks in rotation (all once, then all again), one result
+ * per id + params with one "runs" entry per run, the host speed timed beside what
+ * runs and not beside what cannot, the hook on every kept run, an interrupted
+ * benchmark's run dropped. The benchmarks are stand-ins: rotation does not care
+ * what a benchmark measures. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "harness/result_runs.h"
+#include "harness/rotation.h"
+#include "harness/util.h"
+
+/* Calls to run a benchmark, kept runs (the hook), the sweep's kept runs; the sweep run
+ * to interrupt (0: none). A run measured again (the host's speed moved during it: on
+ * a busy host it can) is a second call in a row for the same benchmark. */
+static const char *calls[64];
+static unsigned ncalls, hooked, sweep_kept, interrupt_sweep_run;
+
+static const char *never(const struct host_info *hi, const struct run_opts *o)
+{
+	(void)hi;
+	(void)o;
+	return "not on this host";
+}
+
+static const struct bench sweep = { .id = "t/sweep", .unit = "cycles" };
+static const struct bench single = { .id = "t/single", .unit = "cycles" };
+static const struct bench cannot = { .id = "t/cannot", .unit = "cycles", .unsupported = never };
+
+/* A sweep gives two results (two params), the others one; 4 rounds each. */
+static void fake_run(struct bench_ctx *ctx, const struct bench *b)
+{
+	static const double s[4] = { 10, 11, 12, 13 };
+	int points = b == &sweep ? 2 : 1;
+
+	if (ncalls < 64)
+		calls[ncalls++] = b->id;
+	for (int p = 0; p < points; p++) {
+		struct result *r = results_add(ctx->results, b->id, b->unit);
+
+		json_object_set_new(r->params, "p", json_integer(p));
+		if (b == &cannot) {
+			result_set_status(r, RESULT_UNSUPPORTED, "%s", never(NULL, NULL));
+			continue;
+		}
+		result_set_samples(r, s, 4);
+	}
+	if (b == &sweep && interrupt_sweep_run == sweep_kept + 1)
+		vmtax_interrupted = 1;
+}
+
+static void count_hook(void *arg, unsigned run_no, const struct bench *b, struct results *rs)
+{
+	(void)rs;
+	hooked += run_no;
+	sweep_kept += b == &sweep;
+	*(unsigned *)arg += 1;
+}
+
+/* The benchmarks called, a re-measure's repeated calls counted once. */
+static unsigned distinct_calls(const char **out)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < ncalls; i++)
+		if (!n || strcmp(out[n - 1], calls[i]))
+			out[n++] = calls[i];
+	return n;
+}
+
+static void rotate(struct results *rs, unsigned runs, unsigned *kept)
+{
+	static const struct bench *benches[] = { &single, &sweep, &cannot };
+	static struct host_info hi;
+	static struct run_opts o = { .cpu = 0 };
+	struct bench_ctx ctx = { .host = &hi, .opts = &o, .results = rs };
+	struct rotation_hook hook = { count_hook, kept };
+
+	ncalls = hooked = sweep_kept = 0;
+	results_init(rs);
+	rotation_run(&ctx, benches, 3, runs, fake_run, &hook);
+}
+
+static void test_rotation_order_and_runs(void **state)
+{
+	static const char *const order[] = { "t/single", "t/sweep", "t/cannot",
+					     "t/single", "t/sweep", "t/cannot",
+					     "t/single", "t/sweep", "t/cannot" };
+	const char *seen[64];
+	struct results rs;
+	struct run_view *rv;
+	unsigned kept = 0;
+
+	(void)state;
+	rotate(&rs, 3, &kept);
+	assert_int_equal(distinct_calls(seen), 9);
+	for (unsigned i = 0; i < 9; i++)
+		assert_string_equal(seen[i], order[i]);
+	assert_int_equal(kept, 9);
+	assert_int_equal(hooked, 3 * (1 + 2 + 3));
+	/* One result per id + params, each with all three runs. */
+	assert_int_equal(rs.n, 4);
+	for (size_t i = 0; i < rs.n; i++) {
+		size_t n = result_runs(&rs.items[i], &rv);
+
+		assert_int_equal(n, 3);
+		for (size_t k = 0; k < n; k++) {
+			bool measured = rs.items[i].status == RESULT_OK;
+
+			assert_int_equal(rv[k].n, measured ? 4 : 0);
+			/* Timed beside what runs, not beside what this host cannot run. */
+			assert_int_equal(rv[k].has_speed, measured);
+			assert_true(!measured || (rv[k].speed.alu > 0 && rv[k].speed.mem > 0));
+		}
+		assert_int_equal(rs.items[i].nsamples, rs.items[i].status == RESULT_OK ? 12 : 0);
+		free(rv);
+	}
+	assert_string_equal(rs.items[3].id, "t/cannot");
+	assert_int_equal(rs.items[3].status, RESULT_UNSUPPORTED);
+	results_free(&rs);
+}
+
+/* Interrupted during the sweep's second run: that run is dropped, nothing after it runs. */
+static void test_rotation_interrupted(void **state)
+{
+	const char *seen[64];
+	struct results rs;
+	struct run_view *rv;
+	unsigned kept = 0;
+
+	(void)state;
+	interrupt_sweep_run = 2;
+	rotate(&rs, 3, &kept);
+	interrupt_sweep_run = 0;
+	vmtax_interrupted = 0;
+	assert_int_equal(distinct_calls(seen), 5);
+	assert_string_equal(seen[4], "t/sweep");
+	assert_int_equal(kept, 4);
+	assert_int_equal(rs.n, 4);
+	assert_int_equal(result_runs(&rs.items[0], &rv), 2);	/* t/single: two runs */
+	free(rv);
+	assert_int_equal(result_runs(&rs.items[1], &rv), 1);	/* t/sweep: the first only */
+	free(rv);
+	assert_int_equal(rs.items[1].nsamples, 4);
+	results_free(&rs);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rotation_order_and_runs),
+		cmocka_unit_test(test_rotation_interrupted),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
