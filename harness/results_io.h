@@ -46,6 +46,10 @@ json_t *results_copy_json(const json_t *v);
 /* The next zeroed slot of rs. Growing may move items: earlier pointers go stale. */
 struct result *results_slot(struct results *rs);
 
+/* Write text to path atomically (temp file beside it, fsync, rename), creating missing
+ * directories: the results file's and the profile's one way to a file. */
+int write_file_atomic(struct diag *d, const char *path, const char *text);
+
 /* Fill rs (initialised, empty) from a parsed file; on failure the caller frees rs. */
 int results_parse_root(struct diag *d, json_t *root, struct results *rs);
 
