@@ -56,4 +56,10 @@ uint64_t count_slack(const char *stat, uint64_t expected, uint64_t ticks, uint64
 #define STATS_MWU_EXACT_MAX 50
 double stats_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb);
 
+/* A distribution-free interval around the median of n values, of at least
+ * STATS_MEDIAN_CI coverage from 6 values on (two order statistics, binomial); with
+ * fewer, the whole range. */
+#define STATS_MEDIAN_CI 0.95
+void stats_median_ci(const double *v, size_t n, double *lo, double *hi);
+
 #endif
