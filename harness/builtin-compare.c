@@ -9,6 +9,7 @@
 
 #include "harness/builtin.h"
 #include "harness/compare.h"
+#include "harness/group_by.h"
 #include "harness/table.h"
 #include "harness/util.h"
 #include "reports/report.h"
@@ -17,7 +18,8 @@
 
 static const char compare_usage[] =
 	"usage: vmtax compare [--threshold PCT] [--format text|md|json|csv]\n"
-	"                     [--label NAME]... [--plot DIR] BASE.json NEW.json [MORE.json...]\n\n"
+	"                     [--label NAME]... [--plot DIR] [--group-by FIELD]\n"
+	"                     BASE.json NEW.json [MORE.json...]\n\n"
 	"Match results by id + params. Two files: both medians, their ratio, a Mann-Whitney\n"
 	"U test on the rounds and a verdict per result: regressed or improved when the\n"
 	"median moved by more than the threshold and p <= 0.05, else unchanged. Results on\n"
@@ -28,6 +30,9 @@ static const char compare_usage[] =
 	"      --format F       text (default, aligned), md (PR comment), json, csv\n"
 	"      --label NAME     column label of each file in order (default: host CPU)\n"
 	"      --plot DIR       also write grouped-bar plots (PNG + SVG) per group to DIR\n"
+	"      --group-by FIELD one column per group of files (host.cpu.model_name,\n"
+	"                       host.kernel, any host./config. field, or label): the\n"
+	"                       median across the group's hosts, their range, k/N hosts\n"
 	"  -h, --help           this text\n\n"
 	"Exit status: 0 no regression; 1 a result regressed (two files); 2 bad input.\n";
 
@@ -38,11 +43,12 @@ struct compare_args {
 	const char *labels[MAX_FILES];
 	unsigned nlabels;
 	const char *plot_dir;
+	const char *group_by;
 	char **files;
 	unsigned nfiles;
 };
 
-enum { OPT_THRESHOLD = 256, OPT_FORMAT, OPT_LABEL, OPT_PLOT };
+enum { OPT_THRESHOLD = 256, OPT_FORMAT, OPT_LABEL, OPT_PLOT, OPT_GROUP_BY };
 
 static void parse_args(int argc, char **argv, struct compare_args *a)
 {
@@ -51,6 +57,7 @@ static void parse_args(int argc, char **argv, struct compare_args *a)
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "label", required_argument, NULL, OPT_LABEL },
 		{ "plot", required_argument, NULL, OPT_PLOT },
+		{ "group-by", required_argument, NULL, OPT_GROUP_BY },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -82,6 +89,9 @@ static void parse_args(int argc, char **argv, struct compare_args *a)
 			break;
 		case OPT_PLOT:
 			a->plot_dir = optarg;
+			break;
+		case OPT_GROUP_BY:
+			a->group_by = optarg;
 			break;
 		case 'h':
 			fputs(compare_usage, stdout);
@@ -356,6 +366,24 @@ static int compare_generations(const struct compare_args *a, struct results *rs)
 	return code;
 }
 
+static int compare_by_group(const struct compare_args *a, struct results *rs)
+{
+	struct groups g;
+	char err[512];
+
+	if (groups_make(rs, a->nfiles, a->group_by, a->nlabels ? a->labels : NULL, &g, err,
+			sizeof(err)))
+		die("compare: %s", err);
+	if (compare_grouped(rs, &g, a->group_by, a->format, a->json, a->plot_dir, err,
+			    sizeof(err))) {
+		pr_err("compare: %s", err);
+		groups_free(&g);
+		return EXIT_USAGE;
+	}
+	groups_free(&g);
+	return EXIT_OK;
+}
+
 int cmd_compare(int argc, char **argv)
 {
 	struct compare_args a;
@@ -363,11 +391,14 @@ int cmd_compare(int argc, char **argv)
 	int code;
 
 	parse_args(argc, argv, &a);
-	if (a.plot_dir && a.nfiles < 3)
+	if (a.plot_dir && a.nfiles < 3 && !a.group_by)
 		die("compare: --plot needs three or more files (the hardware-generation view)");
 	rs = xcalloc(a.nfiles, sizeof(*rs));
 	read_all(&a, rs);
-	code = a.nfiles == 2 ? compare_two(&a, rs) : compare_generations(&a, rs);
+	if (a.group_by)
+		code = compare_by_group(&a, rs);
+	else
+		code = a.nfiles == 2 ? compare_two(&a, rs) : compare_generations(&a, rs);
 	for (unsigned i = 0; i < a.nfiles; i++)
 		results_free(&rs[i]);
 	free(rs);
