@@ -125,36 +125,6 @@ static void read_all(const struct compare_args *a, struct results *rs)
 		}
 }
 
-/* The file's column label: --label, else the host CPU the file says it ran on. */
-static char *file_label(const struct compare_args *a, const struct results *rs, unsigned i)
-{
-	const char *cpu = json_string_value(json_object_get(json_object_get(rs->host, "cpu"),
-							    "model_name"));
-
-	if (a->nlabels)
-		return xstrdup(a->labels[i]);
-	return cpu ? xstrdup(cpu) : xasprintf("file %u", i + 1);
-}
-
-/* Two runs on the same CPU model need telling apart: number every label that is not
- * unique (decided before any is changed). */
-static void number_repeated_labels(char **labels, unsigned n)
-{
-	bool *repeated = xcalloc(n, sizeof(*repeated));
-
-	for (unsigned i = 0; i < n; i++)
-		for (unsigned j = 0; j < n; j++)
-			repeated[i] |= j != i && !strcmp(labels[i], labels[j]);
-	for (unsigned i = 0; i < n; i++)
-		if (repeated[i]) {
-			char *l = xasprintf("%s #%u", labels[i], i + 1);
-
-			free(labels[i]);
-			labels[i] = l;
-		}
-	free(repeated);
-}
-
 static json_t *side_json(const struct result *r)
 {
 	if (!r)
@@ -341,14 +311,11 @@ static void print_generations_table(const struct cmp_matrix *m, char **labels,
 
 static int compare_generations(const struct compare_args *a, struct results *rs)
 {
-	char **labels = xcalloc(a->nfiles, sizeof(*labels));
+	char **labels = file_labels(rs, a->nfiles, a->nlabels ? a->labels : NULL);
 	struct cmp_matrix m;
 	char err[512];
 	int code = EXIT_OK;
 
-	for (unsigned i = 0; i < a->nfiles; i++)
-		labels[i] = file_label(a, &rs[i], i);
-	number_repeated_labels(labels, a->nfiles);
 	compare_matrix(rs, a->nfiles, &m);
 	if (a->plot_dir && report_generation_plots(&m, (const char *const *)labels, a->plot_dir,
 						   err, sizeof(err))) {

@@ -104,6 +104,33 @@ void groups_free(struct groups *g)
 	memset(g, 0, sizeof(*g));
 }
 
+char **file_labels(const struct results *rs, size_t nfiles, const char *const *given)
+{
+	char **labels = xcalloc(nfiles, sizeof(*labels));
+	bool *repeated = xcalloc(nfiles, sizeof(*repeated));
+
+	for (size_t i = 0; i < nfiles; i++) {
+		const char *cpu = json_string_value(json_object_get(json_object_get(rs[i].host,
+								"cpu"), "model_name"));
+
+		labels[i] = given ? xstrdup(given[i]) : cpu ? xstrdup(cpu) :
+			    xasprintf("file %zu", i + 1);
+	}
+	/* Two runs on the same CPU model need telling apart: decided before any changes. */
+	for (size_t i = 0; i < nfiles; i++)
+		for (size_t j = 0; j < nfiles; j++)
+			repeated[i] |= j != i && !strcmp(labels[i], labels[j]);
+	for (size_t i = 0; i < nfiles; i++)
+		if (repeated[i]) {
+			char *l = xasprintf("%s #%zu", labels[i], i + 1);
+
+			free(labels[i]);
+			labels[i] = l;
+		}
+	free(repeated);
+	return labels;
+}
+
 void groups_results(const struct results *rs, const struct groups *g, struct results *out)
 {
 	struct cmp_matrix m;

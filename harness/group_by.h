@@ -25,6 +25,10 @@ int groups_make(const struct results *rs, size_t nfiles, const char *field,
 		const char *const *labels, struct groups *g, char *err, size_t errlen);
 void groups_free(struct groups *g);
 
+/* The label of each file (caller frees each and the array): given[i] (--label), else
+ * the host CPU the file ran on; labels that repeat are numbered "#i" (1-based). */
+char **file_labels(const struct results *rs, size_t nfiles, const char *const *given);
+
 /* One results set per group (out[0..g->n), initialised here): for each id + params
  * the group's hosts measured, a result whose samples are those hosts' medians, so its
  * stats are the median across the group and the spread between its hosts (n, min,

@@ -20,4 +20,14 @@ int report_write(const struct results *rs, const char *src, const char *dir, cha
 int report_generation_plots(const struct cmp_matrix *m, const char *const *labels,
 			    const char *dir, char *err, size_t errlen);
 
+/* model --plot: a stacked bar per host or group (bars), a segment per kind (kinds),
+ * pct[bar * nkinds + kind] in percent of vCPU time, NaN where the kind is unknown. */
+struct model_plot {
+	const char *title;
+	const char *const *bars, *const *kinds;
+	size_t nbars, nkinds;
+	const double *pct;
+};
+int report_model_plot(const struct model_plot *mp, const char *dir, char *err, size_t errlen);
+
 #endif
