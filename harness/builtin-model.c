@@ -204,8 +204,20 @@ struct spread {
 	size_t known, hosts;
 };
 
+/* A host's total counts in its group only when it costs every kind some host of the
+ * fleet could cost: a host that cannot measure one kind would read as cheaper. */
+static bool costs_all(const struct model *m, const struct profile *p, const bool *fleet_known)
+{
+	for (size_t k = 0; k < p->n; k++)
+		if (fleet_known[k] && !isfinite(share_of(m, &p->rates[k])))
+			return false;
+	return true;
+}
+
+/* rate NULL: the hosts' totals (of those that cost_all()). */
 static struct spread group_spread(const struct model *ms, const struct groups *g, size_t gi,
-				  const struct profile_rate *rate)
+				  const struct profile *p, const struct profile_rate *rate,
+				  const bool *fleet_known)
 {
 	double *v = xcalloc(g->nfiles, sizeof(*v));
 	struct spread s = { 0 };
@@ -217,7 +229,10 @@ static struct spread group_spread(const struct model *ms, const struct groups *g
 		if (g->of[f] != gi)
 			continue;
 		s.hosts++;
-		x = rate ? share_of(&ms[f], rate) : ms[f].fraction;
+		if (rate)
+			x = share_of(&ms[f], rate);
+		else
+			x = costs_all(&ms[f], p, fleet_known) ? ms[f].fraction : NAN;
 		if (isfinite(x))
 			v[s.known++] = x;
 	}
@@ -227,6 +242,17 @@ static struct spread group_spread(const struct model *ms, const struct groups *g
 	s.max = st.max;
 	free(v);
 	return s;
+}
+
+/* fleet_known[k]: some host of the files could cost rate k (caller frees). */
+static bool *fleet_known(const struct profile *p, const struct model *ms, size_t nfiles)
+{
+	bool *known = xcalloc(p->n + 1, sizeof(*known));
+
+	for (size_t k = 0; k < p->n; k++)
+		for (size_t f = 0; f < nfiles && !known[k]; f++)
+			known[k] = isfinite(share_of(&ms[f], &p->rates[k]));
+	return known;
 }
 
 static void spread_cell(struct table *t, struct spread s)
@@ -243,6 +269,7 @@ static void print_groups(const struct model_args *a, const struct profile *p,
 			 const struct model *ms, const struct groups *g)
 {
 	const char **hdr = xcalloc(g->n + 1, sizeof(*hdr));
+	bool *known = fleet_known(p, ms, g->nfiles);
 	struct table t;
 
 	hdr[0] = "kind";
@@ -250,26 +277,29 @@ static void print_groups(const struct model_args *a, const struct profile *p,
 		hdr[i + 1] = g->names[i];
 	table_init(&t, g->n + 1, hdr);
 	table_row(&t);
-	table_cell(&t, "total (known kinds)");
+	table_cell(&t, "total");
 	for (size_t i = 0; i < g->n; i++)
-		spread_cell(&t, group_spread(ms, g, i, NULL));
+		spread_cell(&t, group_spread(ms, g, i, p, NULL, known));
 	for (size_t k = 0; k < p->n; k++) {
 		char *kind = rate_name(&p->rates[k]);
 
 		table_row(&t);
 		table_cell(&t, "%s", kind);
 		for (size_t i = 0; i < g->n; i++)
-			spread_cell(&t, group_spread(ms, g, i, &p->rates[k]));
+			spread_cell(&t, group_spread(ms, g, i, p, &p->rates[k], known));
 		free(kind);
 	}
 	if (a->format != TABLE_CSV)
 		printf(a->format == TABLE_MD ?
 		       "**vmtax model** by `%s`: median %% of vCPU time across each group's hosts "
-		       "(range, hosts that could cost it / hosts)\n\n" :
+		       "(range, hosts that could cost it / hosts); a total counts the hosts that "
+		       "cost every kind some host could\n\n" :
 		       "by %s: median %% of vCPU time across each group's hosts (range, hosts that "
-		       "could cost it / hosts)\n\n", a->group_by);
+		       "could cost it / hosts);\na total counts the hosts that cost every kind some "
+		       "host could\n\n", a->group_by);
 	table_print(&t, a->format, stdout);
 	table_free(&t);
+	free(known);
 	free(hdr);
 }
 
@@ -316,14 +346,16 @@ static void print_json(const struct model_args *a, const struct profile *p,
 			 "vcpus", (json_int_t)p->vcpus, "hosts", hosts);
 	if (g) {
 		json_t *groups = json_array();
+		bool *known = fleet_known(p, ms, a->nfiles);
 
 		for (size_t i = 0; i < g->n; i++) {
-			struct spread s = group_spread(ms, g, i, NULL);
+			struct spread s = group_spread(ms, g, i, p, NULL, known);
 
 			json_array_append_new(groups, json_pack("{s:s, s:I, s:I, s:f, s:f, s:f}",
 				"name", g->names[i], "hosts", (json_int_t)s.hosts, "known",
 				(json_int_t)s.known, "median", s.median, "min", s.min, "max", s.max));
 		}
+		free(known);
 		json_object_set_new(root, "group_by", json_string(a->group_by));
 		json_object_set_new(root, "groups", groups);
 	}
@@ -347,19 +379,17 @@ static int plot(const struct model_args *a, const struct profile *p, const struc
 				g ? ", median of each group" : "");
 	int ret;
 
+	bool *known = fleet_known(p, ms, a->nfiles);
+
 	/* Only kinds some host could cost get a segment. */
 	for (size_t k = 0; k < p->n; k++) {
-		bool known = false;
-
-		for (unsigned f = 0; f < a->nfiles && !known; f++)
-			known = isfinite(share_of(&ms[f], &p->rates[k]));
-		if (!known)
+		if (!known[k])
 			continue;
 		for (size_t b = 0; b < nbars; b++) {
 			struct spread s;
 
 			if (g) {
-				s = group_spread(ms, g, b, &p->rates[k]);
+				s = group_spread(ms, g, b, p, &p->rates[k], known);
 				v[b * p->n + nkinds] = s.known ? s.median * 100 : NAN;
 			} else {
 				v[b * p->n + nkinds] = share_of(&ms[b], &p->rates[k]) * 100;
@@ -377,6 +407,7 @@ static int plot(const struct model_args *a, const struct profile *p, const struc
 		errlen);
 	for (size_t k = 0; k < nkinds; k++)
 		free(names[k]);
+	free(known);
 	free(names);
 	free(kinds);
 	free(v);
