@@ -105,3 +105,59 @@ expect "model: a field outside host/config/tool is exit 2" 2 "$VMTAX" model --gr
 one_line "model: the bad field is named" "'results' is not 'label' or a field under"
 expect "compare: --group-by label without labels is exit 2" 2 "$VMTAX" compare --group-by label "$FIX/compare-base.json" "$FIX/compare-slower.json"
 one_line "compare: --group-by label needs labels" "needs a --label for every file"
+
+# vmtax profile from the documented formats (samples written here) and from a VM's
+# debugfs directory; a profile it writes is one model reads.
+PF=tests/fixtures/profiles
+expect "profile from a kvm_stat log exits 0" 0 "$VMTAX" profile --kvm-stat-log "$PF/kvm_stat.log" --vcpus 2 -o "$tmp/log.json"
+has "profile prints its rates" "^exits/mmio-write  *500.0  *exact  *mmio_exits"
+has "profile says which rates are only bounded" "^exits/pio-out  *25  *upper (only bounded)  *io_exits"
+expect "model reads the profile written" 0 "$VMTAX" model "$tmp/log.json" "$FIX/all-groups.json"
+has "model of a kvm_stat profile lists the exits no benchmark measures as unknown" "exits/external-irq .*unknown"
+expect "profile from a kvm_stat --csv log exits 0" 0 "$VMTAX" profile --kvm-stat-log "$PF/kvm_stat.csv" --vcpus 2
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["schema"]=="vmtax-profile/1" and d["source"]["seconds"]==30' "$tmp/out" \
+	&& pass "profile without -o prints the profile" || fail "profile without -o prints the profile"
+expect "profile from a perf kvm stat report exits 0" 0 "$VMTAX" profile --perf-kvm-stat "$PF/perf-kvm-stat.txt" --vcpus 4 --seconds 10 -o "$tmp/perf.json"
+has "profile maps exit reasons" "^exits/wrmsr  *500.0  *exact  *kvm_exit(MSR_WRITE)"
+expect "profile from a debugfs directory exits 0" 0 "$VMTAX" profile --debugfs tests/fixtures/debugfs-vm --seconds 0.05 -o "$tmp/dbg.json"
+has "profile from debugfs divides by its vCPUs" "over 0.05 s x 2 vCPUs"
+
+expect "profile: no source is exit 2" 2 "$VMTAX" profile
+one_line "profile: no source says so" "give one source"
+expect "profile: two sources are exit 2" 2 "$VMTAX" profile --debugfs x --kvm-stat-log y --vcpus 1
+one_line "profile: two sources says so" "give one source"
+expect "profile: a log without --vcpus is exit 2" 2 "$VMTAX" profile --kvm-stat-log "$PF/kvm_stat.log"
+one_line "profile: --vcpus is asked for" "--vcpus N"
+expect "profile: a perf report without --seconds is exit 2" 2 "$VMTAX" profile --perf-kvm-stat "$PF/perf-kvm-stat.txt" --vcpus 1
+one_line "profile: --seconds is asked for" "--seconds S"
+expect "profile: a missing log is exit 2" 2 "$VMTAX" profile --kvm-stat-log "$tmp/none.log" --vcpus 1
+one_line "profile: a missing log is named" "profile: $tmp/none.log: No such file"
+expect "profile: a log without timestamps or --interval is exit 2" 2 "$VMTAX" profile --kvm-stat-log "$PF/kvm_stat-trace.log" --vcpus 1
+one_line "profile: the interval is asked for" "give --interval"
+expect "profile: a perf report as a kvm_stat log is exit 2" 2 "$VMTAX" profile --kvm-stat-log "$PF/perf-kvm-stat.txt" --vcpus 1
+one_line "profile: the wrong format is one line" "perf-kvm-stat.txt: line"
+head -c 4096 /dev/urandom | tr -d '\n' | sed 's/^/\x00/' >"$tmp/perf.data"
+expect "profile: a binary file is exit 2" 2 "$VMTAX" profile --perf-kvm-stat "$tmp/perf.data" --vcpus 1 --seconds 1
+one_line "profile: a binary file says so" "a binary file, not text"
+expect "profile: a directory that is no VM's is exit 2" 2 "$VMTAX" profile --debugfs "$PF" --seconds 0.01
+one_line "profile: the directory is named" "no 'exits' counter: not a KVM VM's debugfs directory"
+expect "profile: --vm of a process without a VM is exit 2" 2 "$VMTAX" profile --vm $$ --seconds 0.01
+one_line "profile: --vm says what it looked for" "--vm $$: no /sys/kernel/debug/kvm/$$-FD"
+expect "profile: an output it cannot write is exit 2" 2 "$VMTAX" profile --kvm-stat-log "$PF/kvm_stat.log" --vcpus 2 -o /proc/nope/p.json
+one_line "profile: the output is named" "profile: /proc/nope/p.json: "
+
+# A running VM on this host: vmtax's own, profiled from outside while it exits to
+# userspace on MMIO writes. Needs KVM and a mounted debugfs.
+if [ ! -w /dev/kvm ]; then
+	echo "skip - profile --vm of a running VM: no usable /dev/kvm on this host"
+elif [ ! -d /sys/kernel/debug/kvm ]; then
+	echo "skip - profile --vm of a running VM: debugfs not mounted at /sys/kernel/debug"
+else
+	"$VMTAX" run -b exits/mmio-write --repeat 200 -o "$tmp/vm.json" >/dev/null 2>&1 &
+	vm=$!
+	for _ in $(seq 50); do ls -d /sys/kernel/debug/kvm/$vm-* >/dev/null 2>&1 && break; sleep 0.1; done
+	expect "profile --vm of a running VM exits 0" 0 "$VMTAX" profile --vm "$vm" --seconds 0.5 -o "$tmp/vm.profile.json"
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); r=[x for x in d["rates"] if x["kind"]=="exits/mmio-write"]; assert r and r[0]["per_s"] > 0' "$tmp/vm.profile.json" 2>"$tmp/err" \
+		&& pass "profile --vm sees the VM's MMIO exits" || fail "profile --vm sees the VM's MMIO exits"
+	kill "$vm" 2>/dev/null; wait "$vm" 2>/dev/null
+fi
