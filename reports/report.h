@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "harness/compare.h"
+#include "harness/profile.h"
 #include "harness/results.h"
 
 /* Write the report into dir (created if needed). All files are made in a staging
@@ -15,6 +16,11 @@
  * results file in the page. Returns 0, or -1 with one line in err. */
 int report_write(const struct results *rs, const char *src, const char *dir, char *err,
 		 size_t errlen);
+
+/* report_write with a workload profile (report --profile): the first screen also says
+ * what that workload loses on this host (profile_src names it). */
+int report_write_profile(const struct results *rs, const char *src, const struct profile *p,
+			 const char *profile_src, const char *dir, char *err, size_t errlen);
 
 /* compare --plot: one grouped-bar plot per group (and unit), one bar per file. */
 int report_generation_plots(const struct cmp_matrix *m, const char *const *labels,

@@ -60,6 +60,38 @@ static void host_section(const struct report *rep, FILE *f)
 	table_free(&t);
 }
 
+/* The first screen: what a planner asks, in plain sentences. */
+static void summary_section(const struct report *rep, FILE *f)
+{
+	struct table t;
+
+	fputs("<h2>Summary</h2>\n<ul class=\"summary\">\n", f);
+	for (size_t g = 0; g < rep->ngroups; g++) {
+		char *s = report_area_sentence(&rep->groups[g]);
+
+		fputs("<li>", f);
+		html_escape(f, s);
+		fputs("</li>\n", f);
+		free(s);
+	}
+	fputs("</ul>\n", f);
+	if (!rep->model)
+		return;
+	fputs("<h2>Your workload</h2>\n<p class=\"workload\">", f);
+	{
+		char *s = report_profile_sentence(rep);
+
+		html_escape(f, s);
+		free(s);
+	}
+	fputs("</p>\n<details><summary>Every kind of the profile: rate, measured cost, share "
+	      "(unknown kinds are not counted)</summary>\n", f);
+	report_profile_table(rep, &t);
+	table_print(&t, TABLE_HTML, f);
+	table_free(&t);
+	fputs("</details>\n", f);
+}
+
 static void group_section(const struct report *rep, const struct report_group *g, FILE *f)
 {
 	struct table t;
@@ -103,6 +135,7 @@ int report_write_html(const struct report *rep, FILE *f)
 	fprintf(f, ", %zu results%s. Also: <a href=\"summary.md\">summary.md</a>, "
 		   "<a href=\"results.csv\">results.csv</a>.</p>\n", rep->rs->n,
 		rep->rs->interrupted ? " (the run was interrupted: partial)" : "");
+	summary_section(rep, f);
 	host_section(rep, f);
 	fputs("<h2>Virtualization tax</h2>\n<p>Per area, the median of the guest/native cost "
 	      "ratios over the results that have a native twin: 1.00x means the guest pays "

@@ -245,7 +245,23 @@ int report_write_md(const struct report *rep, FILE *f)
 		fprintf(f, ", started %s", rep->rs->started);
 	fprintf(f, "%s\n\nHost: %s\n\n", rep->rs->interrupted ? " (interrupted run: partial)" : "",
 		host);
-	fprintf(f, "## Virtualization tax\n\nPer area, the median of guest/native cost ratios "
+	fprintf(f, "## Summary\n\n");
+	for (size_t g = 0; g < rep->ngroups; g++) {
+		char *line = report_area_sentence(&rep->groups[g]);
+
+		fprintf(f, "- %s\n", line);
+		free(line);
+	}
+	if (rep->model) {
+		char *line = report_profile_sentence(rep);
+
+		fprintf(f, "\n## Your workload\n\n%s\n\n", line);
+		free(line);
+		report_profile_table(rep, &t);
+		table_print(&t, TABLE_MD, f);
+		table_free(&t);
+	}
+	fprintf(f, "\n## Virtualization tax\n\nPer area, the median of guest/native cost ratios "
 		   "over the results that have a native twin (1.00x = no tax; for rates such as\n"
 		   "GB/s the ratio is native/guest, so above 1 is always a tax). Where an area has\n"
 		   "native reference points (exits: CPUID, a null syscall, a null ioctl), its guest\n"

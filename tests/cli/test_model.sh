@@ -161,3 +161,18 @@ else
 		&& pass "profile --vm sees the VM's MMIO exits" || fail "profile --vm sees the VM's MMIO exits"
 	kill "$vm" 2>/dev/null; wait "$vm" 2>/dev/null
 fi
+
+# The report's first screen: a sentence per area; with --profile, the workload's tax.
+expect "report --profile exits 0" 0 "$VMTAX" report "$FIX/all-groups.json" -o "$tmp/rep" --profile "$PROFILE"
+grep -q '<h2>Summary</h2>' "$tmp/rep/index.html" && grep -q '<li>exits: a VM exit handled in userspace costs' "$tmp/rep/index.html" \
+	&& pass "report opens with a summary per area" || fail "report opens with a summary per area"
+grep -q '<h2>Your workload</h2>' "$tmp/rep/index.html" && grep -q "of each vCPU&#39;s time in virtualization on this host\|of each vCPU's time in virtualization on this host" "$tmp/rep/index.html" \
+	&& pass "report --profile: the workload's tax on the first screen" || fail "report --profile: the workload's tax on the first screen"
+[ "$(grep -n 'Your workload' "$tmp/rep/index.html" | cut -d: -f1)" -lt "$(grep -n 'Virtualization tax' "$tmp/rep/index.html" | cut -d: -f1)" ] \
+	&& pass "report --profile: the workload comes before the tables" || fail "report --profile: the workload comes before the tables"
+grep -q '^## Your workload' "$tmp/rep/summary.md" && pass "summary.md has the workload" || fail "summary.md has the workload"
+expect "report without --profile has no workload section" 0 "$VMTAX" report "$FIX/all-groups.json" -o "$tmp/rep2"
+! grep -q 'Your workload' "$tmp/rep2/index.html" && pass "no profile, no workload section" || fail "no profile, no workload section"
+expect "report: a bad profile is exit 2" 2 "$VMTAX" report "$FIX/all-groups.json" -o "$tmp/rep3" --profile "$tmp/typo.json"
+one_line "report: the bad profile is named" "report: $tmp/typo.json: rates\[0\]: unknown field"
+[ ! -e "$tmp/rep3" ] && pass "report: nothing written for a bad profile" || fail "report: nothing written for a bad profile"
