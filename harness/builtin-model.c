@@ -147,8 +147,18 @@ static void host_rows(struct table *t, const struct model *m, const char *host, 
 static void print_total(const struct model *m, const char *label, const char *file,
 			enum table_format f)
 {
-	char *s = pct(m->fraction), *l = pct(m->lo), *h = pct(m->hi);
+	char *s, *l, *h;
 	size_t unknown = m->n - m->nknown;
+
+	/* Nothing costed is no 0% tax: say so. */
+	if (!m->nknown) {
+		printf(f == TABLE_MD ? "### %s (`%s`)\n\nno kind of the profile can be costed from "
+				       "this file: %zu unknown\n\n" :
+				       "== %s (%s)\nno kind of the profile can be costed from this "
+				       "file: %zu unknown\n\n", label, file, unknown);
+		return;
+	}
+	s = pct(m->fraction), l = pct(m->lo), h = pct(m->hi);
 
 	printf(f == TABLE_MD ? "### %s (`%s`)\n\n**%s** of vCPU time in virtualization "
 			       "(interval %s-%s)%s" : "== %s (%s)\n%s of vCPU time in virtualization "
@@ -232,7 +242,7 @@ static struct spread group_spread(const struct model *ms, const struct groups *g
 		if (rate)
 			x = share_of(&ms[f], rate);
 		else
-			x = costs_all(&ms[f], p, fleet_known) ? ms[f].fraction : NAN;
+			x = ms[f].nknown && costs_all(&ms[f], p, fleet_known) ? ms[f].fraction : NAN;
 		if (isfinite(x))
 			v[s.known++] = x;
 	}
@@ -333,10 +343,12 @@ static void print_json(const struct model_args *a, const struct profile *p,
 
 		for (size_t i = 0; i < ms[f].n; i++)
 			json_array_append_new(terms, term_json(&ms[f].terms[i]));
-		h = json_pack("{s:s, s:s, s:f, s:[f, f], s:b, s:I, s:o}", "file", a->files[f],
-			      "label", labels[f], "fraction", ms[f].fraction, "interval", ms[f].lo,
-			      ms[f].hi, "upper_bound", ms[f].upper, "unknown",
-			      (json_int_t)(ms[f].n - ms[f].nknown), "terms", terms);
+		h = json_pack("{s:s, s:s, s:o, s:o, s:b, s:I, s:o}", "file", a->files[f],
+			      "label", labels[f], "fraction", ms[f].nknown ?
+			      json_real(ms[f].fraction) : json_null(), "interval", ms[f].nknown ?
+			      json_pack("[f, f]", ms[f].lo, ms[f].hi) : json_null(), "upper_bound",
+			      ms[f].upper, "unknown", (json_int_t)(ms[f].n - ms[f].nknown), "terms",
+			      terms);
 		if (g)
 			json_object_set_new(h, "group", json_string(g->names[g->of[f]]));
 		json_array_append_new(hosts, h);
@@ -351,9 +363,11 @@ static void print_json(const struct model_args *a, const struct profile *p,
 		for (size_t i = 0; i < g->n; i++) {
 			struct spread s = group_spread(ms, g, i, p, NULL, known);
 
-			json_array_append_new(groups, json_pack("{s:s, s:I, s:I, s:f, s:f, s:f}",
+			json_array_append_new(groups, json_pack("{s:s, s:I, s:I, s:o, s:o, s:o}",
 				"name", g->names[i], "hosts", (json_int_t)s.hosts, "known",
-				(json_int_t)s.known, "median", s.median, "min", s.min, "max", s.max));
+				(json_int_t)s.known, "median", s.known ? json_real(s.median) : json_null(),
+				"min", s.known ? json_real(s.min) : json_null(),
+				"max", s.known ? json_real(s.max) : json_null()));
 		}
 		free(known);
 		json_object_set_new(root, "group_by", json_string(a->group_by));

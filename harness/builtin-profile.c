@@ -290,9 +290,14 @@ int cmd_profile(int argc, char **argv)
 		print_rates(&p, a.output);
 	} else {
 		json_t *root = profile_to_json(&p);
+		struct profile back;
 
 		if (!root)
 			die("profile: a rate is not a finite number");
+		/* What the reader would refuse is refused here too, as by the file writer. */
+		if (profile_from_json(root, &back, err, sizeof(err)))
+			die("profile: %s", err);
+		profile_free(&back);
 		json_dumpf(root, stdout, JSON_INDENT(1) | JSON_REAL_PRECISION(12));
 		fputc('\n', stdout);
 		json_decref(root);

@@ -159,6 +159,9 @@ char *report_profile_sentence(const struct report *rep)
 	char *s, *next;
 	size_t top = m->nknown < 3 ? m->nknown : 3;
 
+	if (!m->nknown)
+		return xasprintf("%s: no kind of the profile can be costed from these results "
+				 "(%zu unknown, listed below).", rep->profile_src, m->n);
 	s = xasprintf("%s spends %.3g%% of each vCPU's time in virtualization on this host "
 		      "(interval %.3g-%.3g%%%s)", rep->profile_src, m->fraction * 100, m->lo * 100,
 		      m->hi * 100, m->upper ? ", an upper bound" : "");

@@ -90,6 +90,16 @@ expect "compare --group-by --format json exits 0" 0 "$VMTAX" compare --group-by 
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["group_by"]=="host.kernel" and d["groups"][0]["hosts"]==20' "$tmp/out" \
 	&& pass "compare --group-by json names the groups" || fail "compare --group-by json names the groups"
 
+echo '{"schema": "vmtax-profile/1", "source": {"kind": "hand", "seconds": 1, "vcpus": 1}, "rates": [{"kind": "exits/none", "per_s": 1}]}' >"$tmp/uncostable.json"
+expect "model of a profile nothing in the file costs exits 0" 0 "$VMTAX" model "$tmp/uncostable.json" "$FIX/compare-base.json"
+has "model: nothing costed is no 0% tax" "no kind of the profile can be costed from this file: 1 unknown"
+expect "model --group-by of a profile nothing costs exits 0" 0 "$VMTAX" model --group-by host.kernel "$tmp/uncostable.json" "$FIX/compare-base.json"
+has "model --group-by: nothing costed is an unknown total" "^total  *unknown (0/1)"
+expect "model --format json of a profile nothing costs exits 0" 0 "$VMTAX" model --format json "$tmp/uncostable.json" "$FIX/compare-base.json"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["hosts"][0]["fraction"] is None' "$tmp/out" \
+	&& pass "model json: nothing costed is a null fraction" || fail "model json: nothing costed is a null fraction"
+expect "the CI example's workload profile reads" 0 "$VMTAX" model contrib/ci/workload.profile.json "$FIX/all-groups.json"
+
 expect "model: missing profile is exit 2" 2 "$VMTAX" model "$tmp/none.json" "$FIX/compare-base.json"
 one_line "model: missing profile says so" "model: $tmp/none.json: .*No such file"
 echo '{"schema": "vmtax-profile/1", "source": {"kind": "hand", "seconds": 1, "vcpus": 1}, "rates": [{"kind": "exits/cpuid", "per_sec": 1}]}' >"$tmp/typo.json"
