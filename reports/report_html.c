@@ -16,6 +16,30 @@ static const char style[] =
 	"figcaption{font-size:13px;color:#555}.host{background:#f6f8fa;padding:.6em 1em}"
 	"details{margin:1em 0}";
 
+/* Every table sorts by a click on a column's header (again: the other way), numbers
+ * as numbers before any text; inline, so the page still needs no network. */
+static const char sort_script[] =
+	"<script>\n"
+	"document.querySelectorAll('table').forEach(function (t) {\n"
+	"  if (!t.tHead || !t.tBodies.length) return;\n"
+	"  Array.prototype.forEach.call(t.tHead.rows[0].cells, function (th, i) {\n"
+	"    th.style.cursor = 'pointer'; th.title = 'sort by this column';\n"
+	"    th.onclick = function () {\n"
+	"      var body = t.tBodies[0], rows = Array.prototype.slice.call(body.rows);\n"
+	"      var dir = th.dataset.dir === 'asc' ? -1 : 1;\n"
+	"      th.dataset.dir = dir > 0 ? 'asc' : 'desc';\n"
+	"      rows.sort(function (x, y) {\n"
+	"        var a = x.cells[i].textContent, b = y.cells[i].textContent;\n"
+	"        var na = parseFloat(a), nb = parseFloat(b);\n"
+	"        if (isNaN(na) !== isNaN(nb)) return isNaN(na) ? 1 : -1;\n"
+	"        return dir * (isNaN(na) ? a.localeCompare(b) : na - nb);\n"
+	"      });\n"
+	"      rows.forEach(function (r) { body.appendChild(r); });\n"
+	"    };\n"
+	"  });\n"
+	"});\n"
+	"</script>\n";
+
 /* Host facts as "a.b: value" rows, whatever the host object holds. */
 static void flatten(struct table *t, const char *prefix, const json_t *v)
 {
@@ -150,6 +174,7 @@ int report_write_html(const struct report *rep, FILE *f)
 	table_free(&t);
 	for (size_t g = 0; g < rep->ngroups; g++)
 		group_section(rep, &rep->groups[g], f);
+	fputs(sort_script, f);
 	fputs("</body></html>\n", f);
 	return 0;
 }

@@ -138,6 +138,24 @@ static char *params_text(const struct result *r)
 	return s ? s : xstrdup("");
 }
 
+/* Params as a reader writes them: "leaf=0, where=guest" (results.csv keeps JSON). */
+static char *params_pairs(const struct result *r)
+{
+	char *s = xstrdup(""), *next, *val;
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(r->params, key, v) {
+		val = json_is_string(v) ? xstrdup(json_string_value(v)) :
+		      json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+		next = xasprintf("%s%s%s=%s", s, *s ? ", " : "", key, val ? val : "?");
+		free(val);
+		free(s);
+		s = next;
+	}
+	return s;
+}
+
 void report_group_table(const struct report_group *g, struct table *t)
 {
 	static const char *const hdr[] = { "result", "params", "status", "median", "unit", "ns",
@@ -149,7 +167,7 @@ void report_group_table(const struct report_group *g, struct table *t)
 	for (size_t i = 0; i < g->n; i++) {
 		const struct result *r = g->rs[i];
 		bool measured = r->nsamples > 0;
-		char *params = params_text(r), *counters = counters_text(r);
+		char *params = params_pairs(r), *counters = counters_text(r);
 		char *details = details_text(r);
 
 		table_row(t);

@@ -186,3 +186,35 @@ expect "report without --profile has no workload section" 0 "$VMTAX" report "$FI
 expect "report: a bad profile is exit 2" 2 "$VMTAX" report "$FIX/all-groups.json" -o "$tmp/rep3" --profile "$tmp/typo.json"
 one_line "report: the bad profile is named" "report: $tmp/typo.json: rates\[0\]: unknown field"
 [ ! -e "$tmp/rep3" ] && pass "report: nothing written for a bad profile" || fail "report: nothing written for a bad profile"
+
+# In a browser, from disk: every table sorts by a click on its header (numbers as
+# numbers). Needs /usr/bin/chromium.
+if [ -x /usr/bin/chromium ]; then
+	cat >"$tmp/sort.html" <<HTML
+<iframe id="f" src="file://$tmp/rep/index.html"></iframe>
+<script>
+document.getElementById('f').onload = function () {
+  var d = this.contentDocument, ths = d.querySelectorAll('th'), th = null, ok = 0, bad = 0;
+  for (var i = 0; i < ths.length; i++)
+    if (ths[i].textContent === 'median' && ths[i].closest('table').tBodies[0].rows.length > 5) { th = ths[i]; break; }
+  if (!th) { document.title = 'no median column'; return; }
+  th.click();
+  var col = th.cellIndex, rows = th.closest('table').tBodies[0].rows, last = -Infinity;
+  for (var r = 0; r < rows.length; r++) {
+    var v = parseFloat(rows[r].cells[col].textContent);
+    if (isNaN(v)) continue;
+    if (v < last) bad++; else ok++;
+    last = v;
+  }
+  document.title = 'sorted ' + ok + ' out of order ' + bad;
+};
+</script>
+HTML
+	/usr/bin/chromium --headless --no-sandbox --disable-gpu --allow-file-access-from-files \
+		--virtual-time-budget=10000 --dump-dom "file://$tmp/sort.html" >"$tmp/dom" 2>/dev/null
+	grep -qE "<title>sorted [1-9][0-9]* out of order 0</title>" "$tmp/dom" \
+		&& pass "chromium sorts a report table by a click on its header" \
+		|| { fail "chromium sorts a report table by a click on its header"; grep -o '<title>[^<]*' "$tmp/dom" | sed 's/^/#   /'; }
+else
+	echo "skip - chromium sort check: /usr/bin/chromium is not installed"
+fi
