@@ -103,9 +103,10 @@ check test: deps
 # The fuzz target, replayed with gcc by `make check` (tests/cli/test_fuzz_replay.sh) so CI
 # needs no clang; `make fuzz` runs libFuzzer on it, a developer tool outside `make deps`.
 FUZZ_SRCS := harness/results.c harness/results_read.c harness/stats.c harness/util.c harness/compare.c harness/table.c \
-             harness/model.c harness/profile.c \
              $(sort $(wildcard reports/*.c)) tests/fuzz/fuzz_results.c
 FUZZ_TIME ?= 600
+# report --profile models a workload on the results.
+FUZZ_SRCS += harness/model.c harness/profile.c
 $(BUILD)/tests/fuzz/replay: tests/fuzz/replay.c $(FUZZ_SRCS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -o $@ $^ -ljansson -lm

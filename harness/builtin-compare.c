@@ -18,8 +18,7 @@
 
 static const char compare_usage[] =
 	"usage: vmtax compare [--threshold PCT] [--format text|md|json|csv]\n"
-	"                     [--label NAME]... [--plot DIR] [--group-by FIELD]\n"
-	"                     BASE.json NEW.json [MORE.json...]\n\n"
+	"                     [--label NAME]... [--plot DIR] BASE.json NEW.json [MORE.json...]\n\n"
 	"Match results by id + params. Two files: both medians, their ratio, a Mann-Whitney\n"
 	"U test on the rounds and a verdict per result: regressed or improved when the\n"
 	"median moved by more than the threshold and p <= 0.05, else unchanged. Results on\n"
@@ -30,9 +29,6 @@ static const char compare_usage[] =
 	"      --format F       text (default, aligned), md (PR comment), json, csv\n"
 	"      --label NAME     column label of each file in order (default: host CPU)\n"
 	"      --plot DIR       also write grouped-bar plots (PNG + SVG) per group to DIR\n"
-	"      --group-by FIELD one column per group of files (host.cpu.model_name,\n"
-	"                       host.kernel, any host./config. field, or label): the\n"
-	"                       median across the group's hosts, their range, k/N hosts\n"
 	"  -h, --help           this text\n\n"
 	"Exit status: 0 no regression; 1 a result regressed (two files); 2 bad input.\n";
 
@@ -43,21 +39,21 @@ struct compare_args {
 	const char *labels[MAX_FILES];
 	unsigned nlabels;
 	const char *plot_dir;
-	const char *group_by;
+	const char *group_by;	/* --group-by FIELD (group_by.c) */
 	char **files;
 	unsigned nfiles;
 };
 
-enum { OPT_THRESHOLD = 256, OPT_FORMAT, OPT_LABEL, OPT_PLOT, OPT_GROUP_BY };
+enum { OPT_THRESHOLD = 256, OPT_FORMAT, OPT_LABEL, OPT_PLOT };
 
 static void parse_args(int argc, char **argv, struct compare_args *a)
 {
 	static const struct option opts[] = {
+		{ "group-by", required_argument, NULL, 'G' },
 		{ "threshold", required_argument, NULL, OPT_THRESHOLD },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "label", required_argument, NULL, OPT_LABEL },
 		{ "plot", required_argument, NULL, OPT_PLOT },
-		{ "group-by", required_argument, NULL, OPT_GROUP_BY },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -69,6 +65,9 @@ static void parse_args(int argc, char **argv, struct compare_args *a)
 	optind = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'G':
+			a->group_by = optarg;
+			break;
 		case OPT_THRESHOLD:
 			a->threshold = strtod(optarg, &end);
 			if (end == optarg || *end || !isfinite(a->threshold) ||
@@ -90,11 +89,9 @@ static void parse_args(int argc, char **argv, struct compare_args *a)
 		case OPT_PLOT:
 			a->plot_dir = optarg;
 			break;
-		case OPT_GROUP_BY:
-			a->group_by = optarg;
-			break;
 		case 'h':
 			fputs(compare_usage, stdout);
+			fputs(compare_group_by_usage, stdout);
 			exit(EXIT_OK);
 		default:
 			die("compare: %s '%s' (see 'vmtax compare --help')",
@@ -123,6 +120,36 @@ static void read_all(const struct compare_args *a, struct results *rs)
 				results_free(&rs[j]);
 			die("compare: %s: %s", a->files[i], err);
 		}
+}
+
+/* The file's column label: --label, else the host CPU the file says it ran on. */
+static char *file_label(const struct compare_args *a, const struct results *rs, unsigned i)
+{
+	const char *cpu = json_string_value(json_object_get(json_object_get(rs->host, "cpu"),
+							    "model_name"));
+
+	if (a->nlabels)
+		return xstrdup(a->labels[i]);
+	return cpu ? xstrdup(cpu) : xasprintf("file %u", i + 1);
+}
+
+/* Two runs on the same CPU model need telling apart: number every label that is not
+ * unique (decided before any is changed). */
+static void number_repeated_labels(char **labels, unsigned n)
+{
+	bool *repeated = xcalloc(n, sizeof(*repeated));
+
+	for (unsigned i = 0; i < n; i++)
+		for (unsigned j = 0; j < n; j++)
+			repeated[i] |= j != i && !strcmp(labels[i], labels[j]);
+	for (unsigned i = 0; i < n; i++)
+		if (repeated[i]) {
+			char *l = xasprintf("%s #%u", labels[i], i + 1);
+
+			free(labels[i]);
+			labels[i] = l;
+		}
+	free(repeated);
 }
 
 static json_t *side_json(const struct result *r)
@@ -311,11 +338,14 @@ static void print_generations_table(const struct cmp_matrix *m, char **labels,
 
 static int compare_generations(const struct compare_args *a, struct results *rs)
 {
-	char **labels = file_labels(rs, a->nfiles, a->nlabels ? a->labels : NULL);
+	char **labels = xcalloc(a->nfiles, sizeof(*labels));
 	struct cmp_matrix m;
 	char err[512];
 	int code = EXIT_OK;
 
+	for (unsigned i = 0; i < a->nfiles; i++)
+		labels[i] = file_label(a, &rs[i], i);
+	number_repeated_labels(labels, a->nfiles);
 	compare_matrix(rs, a->nfiles, &m);
 	if (a->plot_dir && report_generation_plots(&m, (const char *const *)labels, a->plot_dir,
 						   err, sizeof(err))) {
@@ -333,24 +363,6 @@ static int compare_generations(const struct compare_args *a, struct results *rs)
 	return code;
 }
 
-static int compare_by_group(const struct compare_args *a, struct results *rs)
-{
-	struct groups g;
-	char err[512];
-
-	if (groups_make(rs, a->nfiles, a->group_by, a->nlabels ? a->labels : NULL, &g, err,
-			sizeof(err)))
-		die("compare: %s", err);
-	if (compare_grouped(rs, &g, a->group_by, a->format, a->json, a->plot_dir, err,
-			    sizeof(err))) {
-		pr_err("compare: %s", err);
-		groups_free(&g);
-		return EXIT_USAGE;
-	}
-	groups_free(&g);
-	return EXIT_OK;
-}
-
 int cmd_compare(int argc, char **argv)
 {
 	struct compare_args a;
@@ -358,14 +370,14 @@ int cmd_compare(int argc, char **argv)
 	int code;
 
 	parse_args(argc, argv, &a);
-	if (a.plot_dir && a.nfiles < 3 && !a.group_by)
+	if (a.group_by)
+		return compare_group_by(a.files, a.nfiles, a.nlabels ? a.labels : NULL, a.group_by,
+					a.format, a.json, a.plot_dir);
+	if (a.plot_dir && a.nfiles < 3)
 		die("compare: --plot needs three or more files (the hardware-generation view)");
 	rs = xcalloc(a.nfiles, sizeof(*rs));
 	read_all(&a, rs);
-	if (a.group_by)
-		code = compare_by_group(&a, rs);
-	else
-		code = a.nfiles == 2 ? compare_two(&a, rs) : compare_generations(&a, rs);
+	code = a.nfiles == 2 ? compare_two(&a, rs) : compare_generations(&a, rs);
 	for (unsigned i = 0; i < a.nfiles; i++)
 		results_free(&rs[i]);
 	free(rs);

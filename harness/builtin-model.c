@@ -106,11 +106,6 @@ static char *pct(double share)
 	return xasprintf("%.3g%%", share * 100);
 }
 
-static char *rate_name(const struct profile_rate *r)
-{
-	return profile_rate_key(r);
-}
-
 /* ---- one column of tables per host ---- */
 
 static void host_rows(struct table *t, const struct model *m, const char *host, bool csv)
@@ -119,7 +114,7 @@ static void host_rows(struct table *t, const struct model *m, const char *host, 
 
 	for (size_t i = 0; i < m->n; i++) {
 		const struct model_term *x = &m->terms[i];
-		char *kind = rate_name(x->rate), *s;
+		char *kind = profile_rate_key(x->rate), *s;
 
 		table_row(t);
 		if (csv)
@@ -291,7 +286,7 @@ static void print_groups(const struct model_args *a, const struct profile *p,
 	for (size_t i = 0; i < g->n; i++)
 		spread_cell(&t, group_spread(ms, g, i, p, NULL, known));
 	for (size_t k = 0; k < p->n; k++) {
-		char *kind = rate_name(&p->rates[k]);
+		char *kind = profile_rate_key(&p->rates[k]);
 
 		table_row(&t);
 		table_cell(&t, "%s", kind);
@@ -409,7 +404,7 @@ static int plot(const struct model_args *a, const struct profile *p, const struc
 				v[b * p->n + nkinds] = share_of(&ms[b], &p->rates[k]) * 100;
 			}
 		}
-		kinds[nkinds] = names[nkinds] = rate_name(&p->rates[k]);
+		kinds[nkinds] = names[nkinds] = profile_rate_key(&p->rates[k]);
 		nkinds++;
 	}
 	/* The values were laid out with p->n columns; pack them to nkinds. */

@@ -312,3 +312,34 @@ int compare_grouped(const struct results *rs, const struct groups *g, const char
 	free(sets);
 	return ret;
 }
+
+const char compare_group_by_usage[] =
+	"\n      --group-by FIELD one column per group of files (host.cpu.model_name,\n"
+	"                       host.kernel, any host./config./tool. field, or label):\n"
+	"                       the median across the group's hosts, their range, how many\n"
+	"                       measured it; no verdicts (exit 0)\n";
+
+int compare_group_by(char **files, unsigned nfiles, const char *const *labels,
+		     const char *field, enum table_format format, bool json, const char *plot_dir)
+{
+	struct results *rs = xcalloc(nfiles, sizeof(*rs));
+	struct groups g;
+	char err[512];
+	int code = EXIT_OK;
+
+	/* Every file is read and checked before anything is printed or written. */
+	for (unsigned i = 0; i < nfiles; i++)
+		if (results_read_nonempty(files[i], &rs[i], err, sizeof(err)))
+			die("compare: %s: %s", files[i], err);
+	if (groups_make(rs, nfiles, field, labels, &g, err, sizeof(err)))
+		die("compare: %s", err);
+	if (compare_grouped(rs, &g, field, format, json, plot_dir, err, sizeof(err))) {
+		pr_err("compare: %s", err);
+		code = EXIT_USAGE;
+	}
+	groups_free(&g);
+	for (unsigned i = 0; i < nfiles; i++)
+		results_free(&rs[i]);
+	free(rs);
+	return code;
+}

@@ -35,6 +35,13 @@ char **file_labels(const struct results *rs, size_t nfiles, const char *const *g
  * max). Status ok when any host measured it, else the first host's status and reason. */
 void groups_results(const struct results *rs, const struct groups *g, struct results *out);
 
+/* compare --group-by FIELD: read the files (one line and exit 2 on a bad one), group
+ * them and print compare_grouped(); the exit code. */
+int compare_group_by(char **files, unsigned nfiles, const char *const *labels,
+		     const char *field, enum table_format format, bool json, const char *plot_dir);
+/* Its lines of 'vmtax compare --help'. */
+extern const char compare_group_by_usage[];
+
 /* compare --group-by: one column per group, each "median (min-max, k/N hosts)" with
  * its ratio to the first group; json writes vmtax-compare/1 with a "groups" array.
  * With plot_dir, also compare's grouped bars, one bar per group. 0, or -1 with one

@@ -27,6 +27,10 @@ int diag_fail(struct diag *d, const char *fmt, ...) __attribute__((format(printf
 /* diag_fail() with ": strerror(errno)" appended. */
 int diag_fail_errno(struct diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Write text to path atomically (temp file beside it, fsync, rename), creating missing
+ * directories: the results file's and the profile's one way to a file. */
+int write_file_atomic(struct diag *d, const char *path, const char *text);
+
 /* The floating-point fields of struct stats, for reading and checking them by name. */
 struct stat_field {
 	const char *key;
@@ -45,10 +49,6 @@ json_t *results_copy_json(const json_t *v);
 
 /* The next zeroed slot of rs. Growing may move items: earlier pointers go stale. */
 struct result *results_slot(struct results *rs);
-
-/* Write text to path atomically (temp file beside it, fsync, rename), creating missing
- * directories: the results file's and the profile's one way to a file. */
-int write_file_atomic(struct diag *d, const char *path, const char *text);
 
 /* Fill rs (initialised, empty) from a parsed file; on failure the caller frees rs. */
 int results_parse_root(struct diag *d, json_t *root, struct results *rs);

@@ -19,7 +19,7 @@ static const char style[] =
 /* Every table sorts by a click on a column's header (again: the other way), numbers
  * as numbers before any text; inline, so the page still needs no network. */
 static const char sort_script[] =
-	"<script>\n"
+	"<script id=\"vmtax-sort\">\n"
 	"document.querySelectorAll('table').forEach(function (t) {\n"
 	"  if (!t.tHead || !t.tBodies.length) return;\n"
 	"  Array.prototype.forEach.call(t.tHead.rows[0].cells, function (th, i) {\n"
