@@ -105,6 +105,8 @@ check test: deps
 FUZZ_SRCS := harness/results.c harness/results_read.c harness/result_runs.c harness/stats.c harness/util.c harness/compare.c harness/table.c \
              $(sort $(wildcard reports/*.c)) tests/fuzz/fuzz_results.c
 FUZZ_TIME ?= 600
+# report --profile models a workload on the results.
+FUZZ_SRCS += harness/model.c harness/profile.c
 $(BUILD)/tests/fuzz/replay: tests/fuzz/replay.c $(FUZZ_SRCS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -o $@ $^ -ljansson -lm

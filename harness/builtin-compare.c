@@ -9,6 +9,7 @@
 
 #include "harness/builtin.h"
 #include "harness/compare.h"
+#include "harness/group_by.h"
 #include "harness/table.h"
 #include "harness/util.h"
 #include "reports/report.h"
@@ -48,6 +49,7 @@ struct compare_args {
 	const char *labels[MAX_FILES];
 	unsigned nlabels;
 	const char *plot_dir;
+	const char *group_by;	/* --group-by FIELD (group_by.c) */
 	char **files;
 	unsigned nfiles;
 	unsigned nbase;		/* --base/--new: files[0..nbase) base, the rest new; else 0 */
@@ -61,6 +63,7 @@ enum { OPT_THRESHOLD = 256, OPT_FORMAT, OPT_LABEL, OPT_PLOT, OPT_NO_NORMALIZE, O
 static void parse_args(int argc, char **argv, struct compare_args *a)
 {
 	static const struct option opts[] = {
+		{ "group-by", required_argument, NULL, 'G' },
 		{ "threshold", required_argument, NULL, OPT_THRESHOLD },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "label", required_argument, NULL, OPT_LABEL },
@@ -79,6 +82,9 @@ static void parse_args(int argc, char **argv, struct compare_args *a)
 	optind = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'G':
+			a->group_by = optarg;
+			break;
 		case OPT_THRESHOLD:
 			a->threshold = strtod(optarg, &end);
 			if (end == optarg || *end || !isfinite(a->threshold) ||
@@ -114,6 +120,7 @@ static void parse_args(int argc, char **argv, struct compare_args *a)
 			break;
 		case 'h':
 			fputs(compare_usage, stdout);
+			fputs(compare_group_by_usage, stdout);
 			exit(EXIT_OK);
 		default:
 			die("compare: %s '%s' (see 'vmtax compare --help')",
@@ -518,6 +525,9 @@ int cmd_compare(int argc, char **argv)
 	int code;
 
 	parse_args(argc, argv, &a);
+	if (a.group_by)
+		return compare_group_by(a.files, a.nfiles, a.nlabels ? a.labels : NULL, a.group_by,
+					a.format, a.json, a.plot_dir);
 	if (a.plot_dir && a.nfiles < 3)
 		die("compare: --plot needs three or more files (the hardware-generation view)");
 	rs = xcalloc(a.nfiles, sizeof(*rs));

@@ -9,6 +9,8 @@ int cmd_list(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_model(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
 
 /* Read a results file and write its report into dir (vmtax report, run --report);
  * prints the path of index.html. Exits 2 with one line on any failure. */

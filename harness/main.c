@@ -15,6 +15,8 @@ static const struct cmd {
 	{ "list", cmd_list, "list every benchmark and whether this host can run it" },
 	{ "report", cmd_report, "plots, index.html, summary.md, results.csv from a results file" },
 	{ "compare", cmd_compare, "verdicts between results files (CI), or across host generations" },
+	{ "profile", cmd_profile, "a workload profile from a running VM, kvm_stat or perf kvm stat" },
+	{ "model", cmd_model, "a workload profile's modelled virtualization tax on each host" },
 	{ "info", cmd_info, "describe this host: CPU, KVM module, MMU mode, NUMA, PMU, huge pages" },
 };
 

@@ -581,7 +581,7 @@ static char *parent_dir(const char *path)
 	return xasprintf("%.*s", (int)(slash - path), path);
 }
 
-static int write_text(struct diag *d, const char *path, const char *text)
+int write_file_atomic(struct diag *d, const char *path, const char *text)
 {
 	char *dir = parent_dir(path);
 	int ret;
@@ -619,7 +619,7 @@ int results_write_file(const struct results *rs, const char *path, char *err, si
 		die("out of memory");
 	text = xasprintf("%s\n", body);
 	free(body);
-	ret = write_text(&d, path, text);
+	ret = write_file_atomic(&d, path, text);
 	free(text);
 	return ret;
 }

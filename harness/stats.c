@@ -63,6 +63,32 @@ double stats_median(const double *v, size_t n)
 	return m;
 }
 
+/* Order statistics s[k] and s[n-1-k] bracket the median with probability
+ * 1 - 2 P(B <= k), B ~ Binomial(n, 1/2), whatever the distribution: the largest k that
+ * keeps that at 95% or more. Under 6 samples no k does, and the range is all there is. */
+void stats_median_ci(const double *v, size_t n, double *lo, double *hi)
+{
+	double *s, cdf = 0, log_half_n;
+	size_t k = 0;
+
+	if (!n) {
+		*lo = *hi = 0;
+		return;
+	}
+	s = sorted_copy(v, n);
+	log_half_n = (double)n * log(0.5);
+	for (size_t i = 0; i < n / 2; i++) {
+		cdf += exp(lgamma((double)n + 1) - lgamma((double)i + 1) -
+			   lgamma((double)(n - i) + 1) + log_half_n);
+		if (2 * cdf > 1 - STATS_MEDIAN_CI)
+			break;
+		k = i;
+	}
+	*lo = s[k];
+	*hi = s[n - 1 - k];
+	free(s);
+}
+
 void stats_compute(const double *samples, size_t n, struct stats *out)
 {
 	double *s, sum = 0, sq = 0;

@@ -19,6 +19,12 @@ void stats_compute(const double *samples, size_t n, struct stats *out);
 /* Median of n values (copy-sorted; n == 0 gives 0). */
 double stats_median(const double *v, size_t n);
 
+/* A distribution-free interval around the median of n values, of at least
+ * STATS_MEDIAN_CI coverage from 6 values on (two order statistics, binomial); with
+ * fewer, the whole range. */
+#define STATS_MEDIAN_CI 0.95
+void stats_median_ci(const double *v, size_t n, double *lo, double *hi);
+
 /* Per-operation cost of one timed round: (total - empty_per_iter * iters) / iters.
  * empty_per_iter is the measured cost of one iteration of the empty twin loop, so the
  * loop and timer overhead cancel; a result below zero clamps to 0. */

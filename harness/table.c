@@ -160,6 +160,26 @@ void html_escape(FILE *out, const char *s)
 		}
 }
 
+/* A long cell (a counter list) folds away behind its first words. */
+#define HTML_FOLD_OVER	200
+#define HTML_FOLD_SHOW	80
+
+static void html_cell(FILE *out, const char *s)
+{
+	char head[HTML_FOLD_SHOW + 1];
+
+	if (strlen(s) <= HTML_FOLD_OVER) {
+		html_escape(out, s);
+		return;
+	}
+	snprintf(head, sizeof(head), "%.*s", HTML_FOLD_SHOW, s);
+	fputs("<details><summary>", out);
+	html_escape(out, head);
+	fputs("&hellip;</summary>", out);
+	html_escape(out, s);
+	fputs("</details>", out);
+}
+
 static void print_html(const struct table *t, FILE *out)
 {
 	fputs("<table>\n<thead><tr>", out);
@@ -170,7 +190,7 @@ static void print_html(const struct table *t, FILE *out)
 			fputs("<tr>", out);
 		for (size_t c = 0; c < t->ncols; c++) {
 			fputs(r ? "<td>" : "<th>", out);
-			html_escape(out, cell(t, r, c));
+			html_cell(out, cell(t, r, c));
 			fputs(r ? "</td>" : "</th>", out);
 		}
 		fputs(r ? "</tr>\n" : "</tr></thead>\n", out);

@@ -239,12 +239,26 @@ void report_release(struct report *rep)
 int report_write(const struct results *rs, const char *src, const char *dir, char *err,
 		 size_t errlen)
 {
+	return report_write_profile(rs, src, NULL, NULL, dir, err, errlen);
+}
+
+int report_write_profile(const struct results *rs, const char *src, const struct profile *p,
+			 const char *profile_src, const char *dir, char *err, size_t errlen)
+{
 	struct report rep;
+	struct model m;
 	int ret = 0;
 
 	report_build(&rep, rs, src);
+	if (p) {
+		model_compute(p, rs, &m);
+		rep.model = &m;
+		rep.profile_src = profile_src;
+	}
 	if (stage_open(&rep.stage, dir, err, errlen)) {
 		report_release(&rep);
+		if (p)
+			model_free(&m);
 		return -1;
 	}
 	rep.plots = (struct plots){ .stage = &rep.stage, .err = err, .errlen = errlen };
@@ -259,6 +273,8 @@ int report_write(const struct results *rs, const char *src, const char *dir, cha
 	else
 		ret = stage_commit(&rep.stage, err, errlen);
 	report_release(&rep);
+	if (p)
+		model_free(&m);
 	return ret ? -1 : 0;
 }
 

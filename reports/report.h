@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "harness/compare.h"
+#include "harness/profile.h"
 #include "harness/results.h"
 
 /* Write the report into dir (created if needed). All files are made in a staging
@@ -16,8 +17,23 @@
 int report_write(const struct results *rs, const char *src, const char *dir, char *err,
 		 size_t errlen);
 
+/* report_write with a workload profile (report --profile): the first screen also says
+ * what that workload loses on this host (profile_src names it). */
+int report_write_profile(const struct results *rs, const char *src, const struct profile *p,
+			 const char *profile_src, const char *dir, char *err, size_t errlen);
+
 /* compare --plot: one grouped-bar plot per group (and unit), one bar per file. */
 int report_generation_plots(const struct cmp_matrix *m, const char *const *labels,
 			    const char *dir, char *err, size_t errlen);
+
+/* model --plot: a stacked bar per host or group (bars), a segment per kind (kinds),
+ * pct[bar * nkinds + kind] in percent of vCPU time, NaN where the kind is unknown. */
+struct model_plot {
+	const char *title;
+	const char *const *bars, *const *kinds;
+	size_t nbars, nkinds;
+	const double *pct;
+};
+int report_model_plot(const struct model_plot *mp, const char *dir, char *err, size_t errlen);
 
 #endif

@@ -16,6 +16,30 @@ static const char style[] =
 	"figcaption{font-size:13px;color:#555}.host{background:#f6f8fa;padding:.6em 1em}"
 	"details{margin:1em 0}";
 
+/* Every table sorts by a click on a column's header (again: the other way), numbers
+ * as numbers before any text; inline, so the page still needs no network. */
+static const char sort_script[] =
+	"<script id=\"vmtax-sort\">\n"
+	"document.querySelectorAll('table').forEach(function (t) {\n"
+	"  if (!t.tHead || !t.tBodies.length) return;\n"
+	"  Array.prototype.forEach.call(t.tHead.rows[0].cells, function (th, i) {\n"
+	"    th.style.cursor = 'pointer'; th.title = 'sort by this column';\n"
+	"    th.onclick = function () {\n"
+	"      var body = t.tBodies[0], rows = Array.prototype.slice.call(body.rows);\n"
+	"      var dir = th.dataset.dir === 'asc' ? -1 : 1;\n"
+	"      th.dataset.dir = dir > 0 ? 'asc' : 'desc';\n"
+	"      rows.sort(function (x, y) {\n"
+	"        var a = x.cells[i].textContent, b = y.cells[i].textContent;\n"
+	"        var na = parseFloat(a), nb = parseFloat(b);\n"
+	"        if (isNaN(na) !== isNaN(nb)) return isNaN(na) ? 1 : -1;\n"
+	"        return dir * (isNaN(na) ? a.localeCompare(b) : na - nb);\n"
+	"      });\n"
+	"      rows.forEach(function (r) { body.appendChild(r); });\n"
+	"    };\n"
+	"  });\n"
+	"});\n"
+	"</script>\n";
+
 /* Host facts as "a.b: value" rows, whatever the host object holds. */
 static void flatten(struct table *t, const char *prefix, const json_t *v)
 {
@@ -58,6 +82,38 @@ static void host_section(const struct report *rep, FILE *f)
 	table_print(&t, TABLE_HTML, f);
 	fputs("</details>\n", f);
 	table_free(&t);
+}
+
+/* The first screen: what a planner asks, in plain sentences. */
+static void summary_section(const struct report *rep, FILE *f)
+{
+	struct table t;
+
+	fputs("<h2>Summary</h2>\n<ul class=\"summary\">\n", f);
+	for (size_t g = 0; g < rep->ngroups; g++) {
+		char *s = report_area_sentence(&rep->groups[g]);
+
+		fputs("<li>", f);
+		html_escape(f, s);
+		fputs("</li>\n", f);
+		free(s);
+	}
+	fputs("</ul>\n", f);
+	if (!rep->model)
+		return;
+	fputs("<h2>Your workload</h2>\n<p class=\"workload\">", f);
+	{
+		char *s = report_profile_sentence(rep);
+
+		html_escape(f, s);
+		free(s);
+	}
+	fputs("</p>\n<details><summary>Every kind of the profile: rate, measured cost, share "
+	      "(unknown kinds are not counted)</summary>\n", f);
+	report_profile_table(rep, &t);
+	table_print(&t, TABLE_HTML, f);
+	table_free(&t);
+	fputs("</details>\n", f);
 }
 
 static void group_section(const struct report *rep, const struct report_group *g, FILE *f)
@@ -103,6 +159,7 @@ int report_write_html(const struct report *rep, FILE *f)
 	fprintf(f, ", %zu results%s. Also: <a href=\"summary.md\">summary.md</a>, "
 		   "<a href=\"results.csv\">results.csv</a>.</p>\n", rep->rs->n,
 		rep->rs->interrupted ? " (the run was interrupted: partial)" : "");
+	summary_section(rep, f);
 	host_section(rep, f);
 	fputs("<h2>Virtualization tax</h2>\n<p>Per area, the median of the guest/native cost "
 	      "ratios over the results that have a native twin: 1.00x means the guest pays "
@@ -117,6 +174,7 @@ int report_write_html(const struct report *rep, FILE *f)
 	table_free(&t);
 	for (size_t g = 0; g < rep->ngroups; g++)
 		group_section(rep, &rep->groups[g], f);
+	fputs(sort_script, f);
 	fputs("</body></html>\n", f);
 	return 0;
 }

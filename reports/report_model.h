@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 
+#include "harness/model.h"
 #include "harness/results.h"
 #include "harness/table.h"
 #include "reports/plot.h"
@@ -32,6 +33,9 @@ struct report {
 	size_t ngroups;
 	struct plots plots;
 	struct stage stage;
+	/* report --profile: the workload's model on these results, or NULL. */
+	const struct model *model;
+	const char *profile_src;
 };
 
 /* Group rs and compute each group's tax (no plots, nothing written); the writers
@@ -47,6 +51,13 @@ void report_group_table(const struct report_group *g, struct table *t);
 const char *report_group_blurb(const char *group);
 /* One line describing the host the results were measured on. */
 char *report_host_line(const json_t *host);
+
+/* The first screen: one plain sentence about an area (caller frees). */
+char *report_area_sentence(const struct report_group *g);
+/* With a profile: what the workload loses here, in one sentence (caller frees), and
+ * the table of its kinds. */
+char *report_profile_sentence(const struct report *rep);
+void report_profile_table(const struct report *rep, struct table *t);
 
 int report_write_html(const struct report *rep, FILE *f);
 int report_write_md(const struct report *rep, FILE *f);

@@ -138,6 +138,24 @@ static char *params_text(const struct result *r)
 	return s ? s : xstrdup("");
 }
 
+/* Params as a reader writes them: "leaf=0, where=guest" (results.csv keeps JSON). */
+static char *params_pairs(const struct result *r)
+{
+	char *s = xstrdup(""), *next, *val;
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(r->params, key, v) {
+		val = json_is_string(v) ? xstrdup(json_string_value(v)) :
+		      json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+		next = xasprintf("%s%s%s=%s", s, *s ? ", " : "", key, val ? val : "?");
+		free(val);
+		free(s);
+		s = next;
+	}
+	return s;
+}
+
 void report_group_table(const struct report_group *g, struct table *t)
 {
 	static const char *const hdr[] = { "result", "params", "status", "median", "unit", "ns",
@@ -149,7 +167,7 @@ void report_group_table(const struct report_group *g, struct table *t)
 	for (size_t i = 0; i < g->n; i++) {
 		const struct result *r = g->rs[i];
 		bool measured = r->nsamples > 0;
-		char *params = params_text(r), *counters = counters_text(r);
+		char *params = params_pairs(r), *counters = counters_text(r);
 		char *details = details_text(r);
 
 		table_row(t);
@@ -263,7 +281,23 @@ int report_write_md(const struct report *rep, FILE *f)
 		fprintf(f, ", started %s", rep->rs->started);
 	fprintf(f, "%s\n\nHost: %s\n\n", rep->rs->interrupted ? " (interrupted run: partial)" : "",
 		host);
-	fprintf(f, "## Virtualization tax\n\nPer area, the median of guest/native cost ratios "
+	fprintf(f, "## Summary\n\n");
+	for (size_t g = 0; g < rep->ngroups; g++) {
+		char *line = report_area_sentence(&rep->groups[g]);
+
+		fprintf(f, "- %s\n", line);
+		free(line);
+	}
+	if (rep->model) {
+		char *line = report_profile_sentence(rep);
+
+		fprintf(f, "\n## Your workload\n\n%s\n\n", line);
+		free(line);
+		report_profile_table(rep, &t);
+		table_print(&t, TABLE_MD, f);
+		table_free(&t);
+	}
+	fprintf(f, "\n## Virtualization tax\n\nPer area, the median of guest/native cost ratios "
 		   "over the results that have a native twin (1.00x = no tax; for rates such as\n"
 		   "GB/s the ratio is native/guest, so above 1 is always a tax). Where an area has\n"
 		   "native reference points (exits: CPUID, a null syscall, a null ioctl), its guest\n"
