@@ -41,6 +41,6 @@ lab_check() {
 		group_by(.k)[] | select((map(.m) | sort | unique) != ["npt", "shadow"]) | .[0].k' "$f" 2>/dev/null)
 	check "$1: every mmu result comes as an npt and shadow pair ($(jq '.results | length' "$f" 2>/dev/null) results)" \
 		test -f "$f" -a -z "$unpaired"
-	[ -z "$unpaired" ] || sed 's/^/#   unpaired: /' <<<"$unpaired"
+	[ -z "$unpaired" ] || printf '%s\n' "$unpaired" | sed 's/^/#   unpaired: /'
 	check "$1: kvm_amd npt is back at its original Y" test "$(cat "$OUT/$1/npt-after.txt" 2>/dev/null)" = Y
 }
