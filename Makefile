@@ -39,7 +39,7 @@ GUEST_OBJS := $(patsubst %,$(BUILD)/guest/%.o,$(basename $(GUEST_SRCS)))
 TEST_SRCS  := $(sort $(wildcard tests/unit/test_*.c tests/e2e/test_*.c))
 TEST_BINS  := $(TEST_SRCS:%.c=$(BUILD)/%)
 
-.PHONY: all deps run check test fuzz install uninstall clean help
+.PHONY: all deps lab-deps lab run check test fuzz install uninstall clean help
 all: vmtax
 
 help:
@@ -47,21 +47,38 @@ help:
 	@echo "make deps       install the Debian packages vmtax needs (root), else print the apt-get line"
 	@echo "make run        deps + build + full default suite -> out/results.json + out/report/"
 	@echo "make check      deps + build + every test (SANITIZE=1 for ASan+UBSan)"
+	@echo "make lab        the host lab: vmtax on kvm_amd (npt, shadow) and 4 NUMA nodes under QEMU TCG"
 	@echo "make fuzz       libFuzzer on the results reader (clang + libclang-rt-dev; FUZZ_TIME=s)"
 	@echo "make install    install vmtax to \$$(DESTDIR)\$$(PREFIX)/bin"
 
-deps:
-	@if dpkg-query -W -f='$${Status}\n' $(DEPS) 2>/dev/null | grep -qv 'install ok installed' \
-	    || [ $$(dpkg-query -W -f='$${Status}\n' $(DEPS) 2>/dev/null | wc -l) -ne $(words $(DEPS)) ]; then \
+# Install the Debian packages $(1) when missing (root), else print the apt-get line.
+define apt_install
+	@if dpkg-query -W -f='$${Status}\n' $(1) 2>/dev/null | grep -qv 'install ok installed' \
+	    || [ $$(dpkg-query -W -f='$${Status}\n' $(1) 2>/dev/null | wc -l) -ne $(words $(1)) ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "deps: installing $(DEPS)"; \
-	    (apt-get install -y -q --no-install-recommends $(DEPS) >/dev/null 2>&1 || \
+	    echo "$(2): installing $(1)"; \
+	    (apt-get install -y -q --no-install-recommends $(1) >/dev/null 2>&1 || \
 	     (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive \
-	      apt-get install -y -q --no-install-recommends $(DEPS))) || exit 1; \
+	      apt-get install -y -q --no-install-recommends $(1))) || exit 1; \
 	  else \
-	    echo "vmtax needs: apt-get install -y $(DEPS)"; exit 1; \
+	    echo "$(2) needs: apt-get install -y $(1)"; exit 1; \
 	  fi; \
 	fi
+endef
+
+deps:
+	$(call apt_install,$(DEPS),vmtax)
+
+# The host lab (tests/lab/): QEMU's TCG emulating AMD SVM, a busybox initramfs, jq for
+# the checks, a static libc for the lab's helper; the kernel package is downloaded and
+# extracted by tests/lab/lab.sh, never installed.
+LAB_DEPS := qemu-system-x86 busybox-static cpio kmod jq libc6-dev gcc
+lab-deps:
+	$(call apt_install,$(LAB_DEPS),the lab)
+
+lab: deps lab-deps
+	$(MAKE) vmtax
+	tests/lab/lab.sh $(LAB_SCENARIOS)
 
 vmtax: $(BUILD)/vmtax
 	cp $< $@

@@ -89,7 +89,8 @@ check_group_sound() {	# check_group_sound SCENARIO STEP
 	check "$s: step $2 ended by itself with exit 0" test "$(cat "$OUT/$s/$2.rc" 2>/dev/null)" = 0
 	[ -f "$f" ] || { bad "$s: $2.json came out of the lab machine"; return; }
 	bad_rs=$(jq -c '.results[] | select(.status == "failed" or .status == "invalid" or
-		(.status == "unsupported" and ((.reason // "") == ""))) | {id, params, status, reason}' "$f")
+		(.status == "unsupported" and ((.reason // "") == ""))) | {id, params, status, reason}' "$f") ||
+		bad_rs="$f does not parse"
 	[ -z "$bad_rs" ] && ok "$s: $2: $(jq '.results | length' "$f") results, none failed or invalid" ||
 		{ bad "$s: $2: results failed or invalid"; sed 's/^/#   /' <<<"$bad_rs"; }
 }
@@ -109,7 +110,7 @@ check_numa_cells() {	# check_numa_cells SCENARIO REMOTE_DISTANCE
 		select(.status != "ok" or .validation.stat != "placement" or (.validation.ok | not) or
 		       .validation.observed != .validation.expected or .validation.expected == 0 or
 		       (.params.cpu_node != .params.mem_node and .distance != $d)) |
-		{id, params, status, reason, validation, distance}' "$f")
+		{id, params, status, reason, validation, distance}' "$f") || notok="$f does not parse"
 	check "$1: numa: $remote remote cells (and every local one) measured, placement proven" \
 		test "$remote" -gt 0 -a -z "$notok"
 	[ -z "$notok" ] || sed 's/^/#   /' <<<"$notok"

@@ -12,19 +12,33 @@ mkdir -p "$LAB" "$OUT"
 
 die() { echo "lab: $*" >&2; exit 2; }
 
+# kvm_amd and what it needs (modinfo's depends: kvm, ccp; kvm needs irqbypass).
+KVM_MODULES="kernel/arch/x86/kvm/kvm.ko kernel/arch/x86/kvm/kvm-amd.ko
+             kernel/drivers/crypto/ccp/ccp.ko kernel/virt/lib/irqbypass.ko"
+
+image_package() {
+	apt-cache depends linux-image-amd64 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -1
+}
+
 # The kernel: Debian's linux-image-amd64 names the versioned image package; download and
 # extract it (never installed into /boot).
 fetch_kernel() {
-	local pkg deb
+	local pkg deb kver
 	[ -f "$LAB/kernel/vmlinuz" ] && return
-	pkg=$(apt-cache depends linux-image-amd64 | sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -1)
-	[ -n "$pkg" ] || die "apt-cache knows no linux-image-amd64 (run apt-get update)"
+	pkg=$(image_package)
+	[ -n "$pkg" ] || { apt-get update -q >/dev/null 2>&1; pkg=$(image_package); }
+	[ -n "$pkg" ] || die "apt-cache knows no linux-image-amd64 (apt-get update failed?)"
 	rm -rf "$LAB/pkg" "$LAB/kernel"; mkdir -p "$LAB/pkg" "$LAB/kernel"
 	(cd "$LAB/pkg" && apt-get download -q "$pkg" 2>/dev/null) || die "apt-get download $pkg failed"
 	deb=$(ls "$LAB"/pkg/*.deb)
 	dpkg-deb -x "$deb" "$LAB/pkg/root"
 	cp "$LAB"/pkg/root/boot/vmlinuz-* "$LAB/kernel/vmlinuz"
-	cp -r "$LAB"/pkg/root/lib/modules "$LAB/kernel/"
+	kver=$(ls "$LAB/pkg/root/lib/modules")
+	for m in $KVM_MODULES modules.order modules.builtin modules.builtin.modinfo; do
+		mkdir -p "$LAB/kernel/modules/$kver/$(dirname "$m")"
+		cp "$LAB/pkg/root/lib/modules/$kver/$m" "$LAB/kernel/modules/$kver/$m"
+	done
 	rm -rf "$LAB/pkg"
 }
 
@@ -42,11 +56,8 @@ build_initramfs() {
 		mkdir -p "$root$(dirname "$lib")"; cp -L "$lib" "$root$lib"
 	done
 	kver=$(ls "$LAB/kernel/modules")
-	for m in arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-amd.ko drivers/crypto/ccp/ccp.ko virt/lib/irqbypass.ko; do
-		mkdir -p "$root/lib/modules/$kver/kernel/$(dirname $m)"
-		cp "$LAB/kernel/modules/$kver/kernel/$m" "$root/lib/modules/$kver/kernel/$m"
-	done
-	cp "$LAB/kernel/modules/$kver"/modules.{order,builtin,builtin.modinfo} "$root/lib/modules/$kver/"
+	mkdir -p "$root/lib/modules"
+	cp -r "$LAB/kernel/modules/$kver" "$root/lib/modules/"
 	depmod -b "$root" "$kver"
 	cp tests/lab/init.sh "$root/init"; chmod +x "$root/init"
 	cp -r tests/lab/guest-lib.sh tests/lab/scenarios "$root/lab/"
