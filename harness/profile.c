@@ -3,6 +3,7 @@
  * profiles"). The reader refuses anything it does not know, so a typo such as
  * "per_sec" is an error rather than a rate silently read as absent. */
 #include "profile.h"
+#include "results.h"
 #include "results_io.h"
 #include "util.h"
 
@@ -71,16 +72,7 @@ struct profile_rate *profile_add_rate(struct profile *p, const char *kind, const
 
 char *profile_rate_key(const struct profile_rate *r)
 {
-	char *params, *key;
-
-	if (!json_object_size(r->params))
-		return xstrdup(r->kind);
-	params = json_dumps(r->params, JSON_COMPACT | JSON_SORT_KEYS);
-	if (!params)
-		die("out of memory");
-	key = xasprintf("%s%s", r->kind, params);
-	free(params);
-	return key;
+	return results_key_of(r->kind, r->params);
 }
 
 /* ---- writing ---- */

@@ -279,18 +279,23 @@ void result_set_counter(struct result *r, const char *name, double value)
 	results_put(r->counters, name, isfinite(value) ? json_num(value) : json_null());
 }
 
+char *results_key_of(const char *id, const json_t *params)
+{
+	char *text, *key;
+
+	if (!json_object_size(params))
+		return xstrdup(id);
+	text = json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS);
+	if (!text)
+		die("out of memory");
+	key = xasprintf("%s%s", id, text);
+	free(text);
+	return key;
+}
+
 char *result_key(const struct result *r)
 {
-	char *params, *key;
-
-	if (!json_object_size(r->params))
-		return xstrdup(r->id);
-	params = json_dumps(r->params, JSON_COMPACT | JSON_SORT_KEYS);
-	if (!params)
-		die("out of memory");
-	key = xasprintf("%s%s", r->id, params);
-	free(params);
-	return key;
+	return results_key_of(r->id, r->params);
 }
 
 /* ---- writing ---- */

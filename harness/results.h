@@ -109,7 +109,9 @@ int results_read_nonempty(const char *path, struct results *rs, char *err, size_
 /* Same as results_read_file, from a buffer (the fuzzer's entry point). */
 int results_read_buffer(const char *buf, size_t len, struct results *rs, char *err, size_t errlen);
 
-/* Canonical "id{params}" key used to match results across files (caller frees). */
+/* Canonical "id{params}" key used to match results across files (caller frees);
+ * results_key_of is the same for any name and params (a profile's kinds). */
 char *result_key(const struct result *r);
+char *results_key_of(const char *id, const json_t *params);
 
 #endif
