@@ -38,7 +38,10 @@ struct run_opts {
 struct bench_ctx {
 	const struct host_info *host;
 	const struct run_opts *opts;
-	struct results *results;
+	struct results *results;	/* where this benchmark adds its results */
+	/* What this run measured before this benchmark (model/mix costs its VM with it);
+	 * NULL when the benchmark runs alone (the e2e tests). */
+	const struct results *earlier;
 };
 
 struct bench {

@@ -77,6 +77,7 @@ static void run_bench(struct bench_ctx *ctx, size_t from, size_t *hint, const st
 
 	results_init(&scratch);
 	sub.results = &scratch;
+	sub.earlier = ctx->results;
 	for (;;) {
 		if (timed)
 			host_speed_measure(ctx->opts->cpu, &before);

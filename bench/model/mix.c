@@ -108,8 +108,10 @@ static void record_model(struct bench_ctx *ctx, struct result *r)
 	seconds = guest_ticks / ((double)ctx->host->tsc_khz * 1e3);
 	own_profile(r, seconds, &p);
 
-	/* This run's results before this one, with the host's TSC rate for cycles. */
-	view = (struct results){ .items = ctx->results->items, .n = ctx->results->n - 1,
+	/* This run's results before this benchmark (each benchmark fills a results set of
+	 * its own), with the host's TSC rate for cycles. */
+	view = (struct results){ .items = ctx->earlier ? ctx->earlier->items : NULL,
+				 .n = ctx->earlier ? ctx->earlier->n : 0,
 				 .host = json_pack("{s:I}", "tsc_khz",
 						   (json_int_t)ctx->host->tsc_khz) };
 	model_compute(&p, &view, &m);
