@@ -13,6 +13,7 @@
 #include "bench/bench.h"
 #include "harness/builtin.h"
 #include "harness/counters.h"
+#include "harness/journal.h"
 #include "harness/mmu_compare.h"
 #include "harness/progress.h"
 #include "harness/run_args.h"
@@ -21,10 +22,10 @@
 #include "harness/util.h"
 #include "microvm/kvm.h"
 
+/* The signal's number: the run ends with 128 + it, as a shell reports a kill. */
 static void on_sigint(int sig)
 {
-	(void)sig;
-	vmtax_interrupted = 1;
+	vmtax_interrupted = sig;
 	vcpu_kick_all();
 }
 
@@ -182,13 +183,43 @@ static void run_one(struct bench_ctx *ctx, const struct bench *b)
 	b->run(ctx, b);
 }
 
-static void run_all(struct bench_ctx *ctx, const struct bench **benches, size_t n)
+/* Each result of a pass says which paging it ran under, so compare can pair them. */
+static void tag_mmu(struct results *rs, size_t from, enum mmu_mode m)
+{
+	for (size_t i = from; i < rs->n; i++)
+		json_object_set_new(rs->items[i].params, "mmu", json_string(mmu_mode_name(m)));
+}
+
+/* What the run keeps on disk as it goes (harness/journal.h). */
+struct persist {
+	struct journal j;
+	const struct journal_contents *resumed;	/* --resume: what the journal held */
+	bool warned;
+};
+
+/* A finished benchmark into the journal; a journal that cannot be written costs the
+ * run its safety net, not its results: one warning, the run goes on. */
+static void keep(struct persist *p, unsigned pass, const char *id, const struct results *rs,
+		 size_t from)
+{
+	if (!journal_append_bench(&p->j, pass, id, &rs->items[from], rs->n - from) || p->warned)
+		return;
+	pr_warn("%s; the run goes on and writes its results file at the end", p->j.err);
+	p->warned = true;
+}
+
+/* mmu: --mmu-compare's paging of this pass, which every result says in params.mmu
+ * before it is journaled (MMU_UNKNOWN: no tag). */
+static void run_all(struct bench_ctx *ctx, const struct bench **benches, size_t n,
+		    unsigned pass, enum mmu_mode mmu, struct persist *p)
 {
 	progress_start(n);
 	for (size_t i = 0; i < n && !vmtax_interrupted; i++) {
 		size_t before = ctx->results->n;
 		uint64_t t0 = now_ns();
 
+		if (p->resumed && journal_bench_done(p->resumed, pass, benches[i]->id))
+			continue;
 		progress_bench(i, benches[i]->id);
 		run_one(ctx, benches[i]);
 		if (vmtax_interrupted) {
@@ -196,6 +227,9 @@ static void run_all(struct bench_ctx *ctx, const struct bench **benches, size_t 
 			results_truncate(ctx->results, before);
 			break;
 		}
+		if (mmu != MMU_UNKNOWN)
+			tag_mmu(ctx->results, before, mmu);
+		keep(p, pass, benches[i]->id, ctx->results, before);
 		progress_done(benches[i]->id, ctx->results->n - before,
 			      count_not_ok(ctx->results, before), (double)(now_ns() - t0) / 1e9);
 	}
@@ -212,41 +246,92 @@ static void check_mmu_compare(const struct host_info *hi, struct mmu_host_state 
 		die("run --mmu-compare: %s", why);
 }
 
-/* Each result of a pass says which paging it ran under, so compare can pair them. */
-static void tag_mmu(struct results *rs, size_t from, enum mmu_mode m)
-{
-	for (size_t i = from; i < rs->n; i++)
-		json_object_set_new(rs->items[i].params, "mmu", json_string(mmu_mode_name(m)));
-}
-
 /* The benches as the host is, then with two-dimensional paging toggled; the module
- * goes back to its setting here or, on a way out through exit(), from atexit. */
-static void run_mmu_compare(struct bench_ctx *ctx, struct host_info *hi,
+ * goes back to its setting here or, on a way out through exit(), from atexit. A
+ * module that cannot be switched ends the run after the first pass (false), which is
+ * written and journaled. */
+static bool run_mmu_compare(struct bench_ctx *ctx, struct host_info *hi,
 			    const struct mmu_host_state *mmu, const struct bench **benches,
-			    size_t n)
+			    size_t n, struct persist *p)
 {
-	bool tdp = hi->mmu != MMU_SHADOW;
+	bool tdp = hi->mmu != MMU_SHADOW, whole = true;
 	char err[256];
 
-	for (int pass = 0; pass < 2 && !vmtax_interrupted; pass++) {
-		size_t before = ctx->results->n;
-
-		if (pass && mmu_compare_switch(mmu, !tdp, err, sizeof(err)))
-			die("run --mmu-compare: %s", err);
+	for (unsigned pass = 0; pass < 2 && !vmtax_interrupted; pass++) {
+		if (pass && mmu_compare_switch(mmu, !tdp, err, sizeof(err))) {
+			pr_err("run --mmu-compare: %s; the first pass is written, the second is still to run",
+			       err);
+			whole = false;
+			break;
+		}
 		host_info_probe(hi, kvm_device());
 		fprintf(stderr, "vmtax: --mmu-compare: %s paging (%s)\n", mmu_mode_name(hi->mmu),
 			pass ? "module reloaded" : "as found");
-		run_all(ctx, benches, n);
-		tag_mmu(ctx->results, before, hi->mmu);
+		run_all(ctx, benches, n, pass, hi->mmu, p);
 	}
 	mmu_compare_restore();
+	return whole;
 }
 
 static int exit_code(const struct results *rs)
 {
-	if (rs->interrupted)
-		return EXIT_INTERRUPTED;
+	if (vmtax_interrupted)
+		return 128 + vmtax_interrupted;
 	return count_not_ok(rs, 0) ? EXIT_BENCH_FAILED : EXIT_OK;
+}
+
+/* Room for the journal and the final file beside it: a generous 64 KiB of JSON per
+ * benchmark and pass (a full sweep's results are well under that), twice. */
+static unsigned long long room_needed(size_t benches, bool mmu_compare)
+{
+	return 2ull * KiB(64) * benches * (mmu_compare ? 2 : 1);
+}
+
+/* Before the first benchmark: a journal of our own, or (--resume) the one named, which
+ * must be this run's; its finished results become rs's. Exits 2 on any refusal. */
+static void open_journal(struct run_args *a, struct results *rs, size_t nbenches,
+			 struct persist *p, struct journal_contents *jc)
+{
+	json_t *ours = journal_header(rs, a->output);
+	char *path, err[512];
+	const char *output;
+
+	if (!a->resume) {
+		path = journal_path_for(a->output);
+		if (journal_create(&p->j, path, ours, room_needed(nbenches, a->mmu_compare), err,
+				   sizeof(err)))
+			die("run: %s", err);
+		free(path);
+		json_decref(ours);
+		return;
+	}
+	if (journal_read(a->resume, jc, err, sizeof(err)))
+		die("run --resume: %s", err);
+	if (journal_check_match(jc->header, ours, err, sizeof(err)))
+		die("run --resume: %s: %s", a->resume, err);
+	json_decref(ours);
+	output = json_string_value(json_object_get(jc->header, "output"));
+	if (!output || (a->output_given && strcmp(a->output, output)))
+		die("run --resume: %s belongs to the results file %s, not %s", a->resume,
+		    output ? output : "(none)", a->output);
+	a->output = xstrdup(output);
+	if (journal_check_room(a->output, room_needed(nbenches, a->mmu_compare), err,
+			       sizeof(err)) ||
+	    journal_reopen(&p->j, a->resume, jc->valid_len, err, sizeof(err)))
+		die("run --resume: %s", err);
+	/* The journal's results are this run's first ones. */
+	rs->items = jc->rs.items;
+	rs->n = jc->rs.n;
+	rs->cap = jc->rs.cap;
+	jc->rs.items = NULL;
+	jc->rs.n = jc->rs.cap = 0;
+	free(rs->started);
+	rs->started = xstrdup(json_string_value(json_object_get(jc->header, "started")) ?: "");
+	p->resumed = jc;
+	fprintf(stderr, "vmtax: resuming %s: %zu result(s) of %zu finished benchmark(s) kept%s%s\n",
+		a->resume, rs->n, jc->ndone,
+		jc->torn ? "; its last line was cut short (a write the run did not finish) and is ignored" : "",
+		jc->dropped ? "; a benchmark that did not finish runs again" : "");
 }
 
 int cmd_run(int argc, char **argv)
@@ -260,9 +345,12 @@ int cmd_run(int argc, char **argv)
 	struct results rs;
 	struct bench_ctx ctx = { .host = &hi, .opts = &o, .results = &rs };
 	const struct bench **benches;
+	static struct persist persist;
+	static struct journal_contents resumed;
 	char err[512];
 	size_t n;
 	uint64_t t0 = now_ns();
+	bool whole = true, written;
 	int code;
 
 	if (run_args_parse(argc, argv, &a, err, sizeof(err)))
@@ -299,21 +387,37 @@ int cmd_run(int argc, char **argv)
 	rs.started = iso_now();
 	rs.host = host_info_to_json(&hi);
 	rs.config = config_json(&a, &o);
+	open_journal(&a, &rs, n, &persist, &resumed);
 	install_sigint();
 	if (a.mmu_compare)
-		run_mmu_compare(&ctx, &hi, &mmu, benches, n);
+		whole = run_mmu_compare(&ctx, &hi, &mmu, benches, n, &persist);
 	else
-		run_all(&ctx, benches, n);
-	rs.interrupted = vmtax_interrupted;
+		run_all(&ctx, benches, n, 0, MMU_UNKNOWN, &persist);
+	rs.interrupted = vmtax_interrupted || !whole;
 	rs.duration_s = (double)(now_ns() - t0) / 1e9;
-	if (results_write_file(&rs, a.output, err, sizeof(err)))
-		die("%s", err);
+	written = !results_write_file(&rs, a.output, err, sizeof(err));
 	results_print_summary(&rs, stdout);
-	fprintf(stderr, "vmtax: %zu result(s) in %.1f s written to %s%s\n", rs.n, rs.duration_s,
-		a.output, rs.interrupted ? " (interrupted)" : "");
-	code = exit_code(&rs);
+	if (!written) {
+		if (persist.warned)
+			pr_err("%s; %s keeps the benchmarks finished before it could not be written: 'vmtax run --resume %s' runs the rest once that is fixed",
+			       err, persist.j.path, persist.j.path);
+		else
+			pr_err("%s; every finished benchmark is in %s: 'vmtax run --resume %s' writes the file once that is fixed",
+			       err, persist.j.path, persist.j.path);
+		code = EXIT_USAGE;
+	} else {
+		fprintf(stderr, "vmtax: %zu result(s) in %.1f s written to %s%s\n", rs.n,
+			rs.duration_s, a.output, rs.interrupted ? " (interrupted)" : "");
+		if (rs.interrupted && !persist.warned)
+			fprintf(stderr, "vmtax: %s keeps what finished: 'vmtax run --resume %s' with the same options runs the rest\n",
+				persist.j.path, persist.j.path);
+		code = whole ? exit_code(&rs) : EXIT_USAGE;
+	}
+	/* Complete and written: the results file holds it all. */
+	journal_close(&persist.j, written && !rs.interrupted);
+	journal_contents_free(&resumed);
 	results_free(&rs);
-	if (a.report_dir)
+	if (a.report_dir && written)
 		report_from_file(a.output, a.report_dir);
 	free(benches);
 	return code;

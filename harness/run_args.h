@@ -15,6 +15,8 @@ struct run_args {
 	unsigned nglobs;
 	bool quick;				/* --suite quick */
 	const char *output;			/* -o */
+	bool output_given;			/* -o was on the command line */
+	const char *resume;			/* --resume JOURNAL */
 	int cpu;				/* --cpu; -1 = choose */
 	unsigned repeat;			/* --repeat; 0 = suite default */
 	double time_goal_s;			/* --time-goal; 0 = suite default */
