@@ -246,21 +246,43 @@ static void check_mmu_compare(const struct host_info *hi, struct mmu_host_state 
 		die("run --mmu-compare: %s", why);
 }
 
+/* Has every bench of this pass finished in the journal being resumed? */
+static bool pass_done(const struct persist *p, const struct bench **benches, size_t n,
+		      unsigned pass)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!p->resumed || !journal_bench_done(p->resumed, pass, benches[i]->id))
+			return false;
+	return true;
+}
+
+/* The paging the first pass ran under: the host's as found, or on --resume the one
+ * the journal's run found (the module may have been left toggled by a SIGKILL). */
+static bool first_pass_tdp(const struct host_info *hi, const struct persist *p)
+{
+	const char *m = p->resumed ? json_string_value(json_object_get(
+		json_object_get(json_object_get(p->resumed->header, "host"), "kvm"), "mmu")) : NULL;
+
+	return m ? strcmp(m, mmu_mode_name(MMU_SHADOW)) != 0 : hi->mmu != MMU_SHADOW;
+}
+
 /* The benches as the host is, then with two-dimensional paging toggled; the module
  * goes back to its setting here or, on a way out through exit(), from atexit. A
- * module that cannot be switched ends the run after the first pass (false), which is
- * written and journaled. */
+ * module that cannot be switched ends the run early (false); what finished is written
+ * and journaled. */
 static bool run_mmu_compare(struct bench_ctx *ctx, struct host_info *hi,
 			    const struct mmu_host_state *mmu, const struct bench **benches,
 			    size_t n, struct persist *p)
 {
-	bool tdp = hi->mmu != MMU_SHADOW, whole = true;
+	bool tdp = first_pass_tdp(hi, p), whole = true;
 	char err[256];
 
 	for (unsigned pass = 0; pass < 2 && !vmtax_interrupted; pass++) {
-		if (pass && mmu_compare_switch(mmu, !tdp, err, sizeof(err))) {
-			pr_err("run --mmu-compare: %s; the first pass is written, the second is still to run",
-			       err);
+		if (pass_done(p, benches, n, pass))
+			continue;
+		if (mmu_compare_switch(mmu, pass ? !tdp : tdp, err, sizeof(err))) {
+			pr_err("run --mmu-compare: %s; the %s pass is still to run", err,
+			       pass ? "second" : "first");
 			whole = false;
 			break;
 		}
@@ -292,31 +314,36 @@ static unsigned long long room_needed(size_t benches, bool mmu_compare)
 static void open_journal(struct run_args *a, struct results *rs, size_t nbenches,
 			 struct persist *p, struct journal_contents *jc)
 {
+	unsigned long long room = room_needed(nbenches, a->mmu_compare);
 	json_t *ours = journal_header(rs, a->output);
-	char *path, err[512];
 	const char *output;
+	char err[512];
+	int refused;
 
 	if (!a->resume) {
-		path = journal_path_for(a->output);
-		if (journal_create(&p->j, path, ours, room_needed(nbenches, a->mmu_compare), err,
-				   sizeof(err)))
-			die("run: %s", err);
+		char *path = journal_path_for(a->output);
+
+		refused = journal_create(&p->j, path, ours, room, err, sizeof(err));
 		free(path);
 		json_decref(ours);
+		if (refused)
+			die("run: %s", err);
 		return;
 	}
-	if (journal_read(a->resume, jc, err, sizeof(err)))
+	if (journal_read(a->resume, jc, err, sizeof(err))) {
+		json_decref(ours);
 		die("run --resume: %s", err);
-	if (journal_check_match(jc->header, ours, err, sizeof(err)))
-		die("run --resume: %s: %s", a->resume, err);
+	}
+	refused = journal_check_match(jc->header, ours, err, sizeof(err));
 	json_decref(ours);
+	if (refused)
+		die("run --resume: %s: %s", a->resume, err);
 	output = json_string_value(json_object_get(jc->header, "output"));
 	if (!output || (a->output_given && strcmp(a->output, output)))
 		die("run --resume: %s belongs to the results file %s, not %s", a->resume,
 		    output ? output : "(none)", a->output);
-	a->output = xstrdup(output);
-	if (journal_check_room(a->output, room_needed(nbenches, a->mmu_compare), err,
-			       sizeof(err)) ||
+	a->output = output;	/* jc, and so its header, lives as long as the run */
+	if (journal_check_room(a->output, room, err, sizeof(err)) ||
 	    journal_reopen(&p->j, a->resume, jc->valid_len, err, sizeof(err)))
 		die("run --resume: %s", err);
 	/* The journal's results are this run's first ones. */
@@ -415,10 +442,10 @@ int cmd_run(int argc, char **argv)
 	}
 	/* Complete and written: the results file holds it all. */
 	journal_close(&persist.j, written && !rs.interrupted);
-	journal_contents_free(&resumed);
 	results_free(&rs);
 	if (a.report_dir && written)
 		report_from_file(a.output, a.report_dir);
+	journal_contents_free(&resumed);	/* after the last use of a.output */
 	free(benches);
 	return code;
 }

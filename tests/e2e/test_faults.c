@@ -3,7 +3,7 @@
  * Faults below the CLI fail their result and return: each test causes the real fault
  * in a forked child (an rlimit, a user that may own no more threads), checks the result
  * says what ran out, then lifts the limit and checks the next result is measured.
- * The native twins run without KVM; the vCPU faults skip visibly where KVM is missing.
+ * The native twins run without KVM; the guest faults skip visibly where KVM is missing.
  */
 #include <errno.h>
 #include <sys/resource.h>
@@ -148,9 +148,63 @@ static void test_a_twin_whose_memory_cannot_be_mapped_fails_its_result(void **st
 	run_in_child(twin_memory_denied);
 }
 
+/* Every way a guest can fail, through the run's own machinery (bench_run_guest): each
+ * result fails with its reason, the next VM runs, and the file written holds them all. */
+static void test_guest_faults_fail_their_result_and_the_suite_goes_on(void **state)
+{
+	static const struct {
+		const char *body, *reason;
+		double watchdog_s;
+	} faults[] = {
+		{ "selftest/pf", "guest exception #PF (vector 14)", 10 },
+		{ "selftest/gp", "guest exception #GP (vector 13)", 10 },
+		{ "selftest/ud", "guest exception #UD (vector 6)", 10 },
+		{ "selftest/assert", "guest assertion failed", 10 },
+		{ "selftest/spin", "watchdog: no doorbell from vCPU 0", 0.5 },
+		{ "selftest/emulation-fail", "KVM internal error", 10 },
+		{ "selftest/hello", NULL, 10 },
+	};
+	struct results rs, back;
+	struct bench_ctx ctx = { .host = &e2e_host, .opts = &e2e_opts, .results = &rs };
+	char path[] = "/tmp/vmtax-faults-XXXXXX", err[300];
+	int fd;
+
+	(void)state;
+	e2e_need_kvm();
+	results_init(&rs);
+	for (size_t i = 0; i < ARRAY_SIZE(faults); i++) {
+		struct bench b = { .id = faults[i].body, .unit = "cycles" };
+		struct vm_config cfg = bench_vm_config(&ctx, faults[i].body);
+		struct guest_check none = { 0 };
+		struct result *r;
+
+		cfg.watchdog_s = faults[i].watchdog_s;
+		r = bench_run_guest(&ctx, &b, &cfg, &none);
+		printf("# %s: %s %s\n", faults[i].body, result_status_name(r->status),
+		       r->reason ? r->reason : "");
+		if (faults[i].reason) {
+			assert_int_equal(r->status, RESULT_FAILED);
+			assert_non_null(strstr(r->reason, faults[i].reason));
+		} else {
+			assert_int_equal(r->status, RESULT_OK);
+			assert_int_equal(r->nsamples, e2e_opts.repeat);
+		}
+	}
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(results_write_file(&rs, path, err, sizeof(err)), 0);
+	assert_int_equal(results_read_file(path, &back, err, sizeof(err)), 0);
+	assert_int_equal(back.n, ARRAY_SIZE(faults));
+	unlink(path);
+	results_free(&back);
+	results_free(&rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_guest_faults_fail_their_result_and_the_suite_goes_on),
 		cmocka_unit_test(test_a_partner_thread_that_cannot_be_created_fails_its_result),
 		cmocka_unit_test(test_a_twin_whose_memory_cannot_be_mapped_fails_its_result),
 	};
