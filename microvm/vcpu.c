@@ -525,6 +525,30 @@ static bool give_up_if_stuck(struct vm *vm, struct vcpu *v)
 	return true;
 }
 
+/* When the next vCPU may be overdue: the earliest kick plus the grace period, and no
+ * later than one grace period from now (a kick that comes meanwhile is seen then);
+ * not sooner than 100 ms from now, so an overdue vCPU that is out of KVM_RUN (on its
+ * way out) is not polled in a busy loop. */
+static struct timespec next_check(struct vm *vm, const bool *given_up)
+{
+	uint64_t grace = (uint64_t)(grace_s(vm) * 1e9), now = now_ns(), next = now + grace;
+	struct timespec ts = { 0 };
+
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = vm->vcpu[i];
+		uint64_t k = v->has_thread && !v->finished && !given_up[i] ? kick_time(v) : 0;
+
+		if (k && k + grace < next)
+			next = k + grace;
+	}
+	if (next < now + 100000000)
+		next = now + 100000000;
+	/* now_ns() is CLOCK_MONOTONIC, the condition variable's clock. */
+	ts.tv_sec = (time_t)(next / 1000000000);
+	ts.tv_nsec = (long)(next % 1000000000);
+	return ts;
+}
+
 /* Until every vCPU thread has finished or been given up. Threads are joined only
  * once all are done: a sibling's failure may kick any of them until then. */
 static void wait_for_vcpus(struct vm *vm)
@@ -540,8 +564,7 @@ static void wait_for_vcpus(struct vm *vm)
 			left += vm->vcpu[i]->has_thread && !vm->vcpu[i]->finished && !given_up[i];
 		if (!left)
 			break;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_sec += 1;
+		ts = next_check(vm, given_up);
 		if (pthread_cond_timedwait(&vm->start_cond, &vm->start_lock, &ts) != ETIMEDOUT)
 			continue;
 		for (unsigned i = 0; i < vm->nr_vcpus; i++) {

@@ -3,7 +3,9 @@
  * contract: a guest runs and reports, faults are reported with vector and RIP, a hung
  * guest is stopped by the watchdog and the next VM still runs, a vCPU thread or timer
  * that cannot be created fails the VM without leaving its sibling waiting. */
+#include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -252,6 +254,48 @@ static void test_a_vcpu_without_its_watchdog_timer_fails_and_its_sibling_ends(vo
 	expect_child_passes(run_denied_second_timer);
 }
 
+/* A vCPU thread that blocks the kick signal (SIGUSR1, SIG_KICK in vcpu.c) is one the
+ * kernel never hands back: KVM_RUN returns only for a signal it may take, and the
+ * guest spins. Exactly what a soft-locked host looks like from vm_run. */
+static void block_kicks(struct vcpu *v, enum vcpu_region_event ev, void *ctx)
+{
+	sigset_t kick;
+
+	(void)v, (void)ctx;
+	if (ev != VCPU_THREAD_START)
+		return;
+	sigemptyset(&kick);
+	sigaddset(&kick, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &kick, NULL);
+}
+
+/* In a child: the abandoned vCPU spins on a host CPU until the process ends. */
+static void run_stuck_vcpu(void)
+{
+	struct vm_config cfg = vm_config_default("selftest/spin");
+	char err[256];
+	struct vm *vm;
+
+	cfg.watchdog_s = 0.5;
+	vm = vm_create(&cfg, err, sizeof(err));
+	if (!vm)
+		_exit(2);
+	vm->region_hook = block_kicks;
+	if (vm_run(vm) != -1 || vm->vcpu[0]->outcome != VCPU_STUCK || !vm->abandoned ||
+	    !strstr(vm->vcpu[0]->why, "vCPU 0 stuck in KVM_RUN for ") ||
+	    !strstr(vm->vcpu[0]->why, " s: the host kernel did not return"))
+		_exit(1);
+	vm_destroy(vm);		/* leaks it: the vCPU still runs */
+	vm = boot("selftest/hello", 1, 10);
+	_exit(vm->vcpu[0]->outcome == VCPU_DONE ? 0 : 3);
+}
+
+static void test_a_vcpu_stuck_in_kvm_run_is_given_up_and_the_next_vm_runs(void **state)
+{
+	need_kvm(state);
+	expect_child_passes(run_stuck_vcpu);
+}
+
 static void test_unknown_body_is_refused(void **state)
 {
 	struct vm_config cfg = vm_config_default("no/such-body");
@@ -291,6 +335,7 @@ int main(void)
 		cmocka_unit_test(test_emulation_failure_is_reported),
 		cmocka_unit_test(test_a_vcpu_thread_that_cannot_be_created_fails_the_vm),
 		cmocka_unit_test(test_a_vcpu_without_its_watchdog_timer_fails_and_its_sibling_ends),
+		cmocka_unit_test(test_a_vcpu_stuck_in_kvm_run_is_given_up_and_the_next_vm_runs),
 		cmocka_unit_test(test_unknown_body_is_refused),
 		cmocka_unit_test(test_missing_device_is_one_line),
 	};
