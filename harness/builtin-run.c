@@ -339,7 +339,7 @@ static void open_journal(struct run_args *a, struct results *rs, size_t nbenches
 	if (refused)
 		die("run --resume: %s: %s", a->resume, err);
 	output = json_string_value(json_object_get(jc->header, "output"));
-	if (!output || (a->output_given && strcmp(a->output, output)))
+	if (!output || (a->output_given && !journal_belongs_to(jc->header, a->output)))
 		die("run --resume: %s belongs to the results file %s, not %s", a->resume,
 		    output ? output : "(none)", a->output);
 	a->output = output;	/* jc, and so its header, lives as long as the run */

@@ -21,15 +21,38 @@ char *journal_path_for(const char *results_path)
 	return xasprintf("%s%s", results_path, JOURNAL_SUFFIX);
 }
 
+/* path from / (caller frees): --resume may run from another directory. */
+static char *absolute(const char *path)
+{
+	char cwd[4096];
+
+	if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		return xstrdup(path);
+	return xasprintf("%s/%s", cwd, path);
+}
+
 json_t *journal_header(const struct results *rs, const char *output)
 {
+	char *abs = absolute(output);
 	struct utsname u;
+	json_t *h;
 
 	if (uname(&u))
 		snprintf(u.nodename, sizeof(u.nodename), "unknown");
-	return json_pack("{s:s, s:O?, s:s, s:O?, s:O?, s:s?, s:s}", "journal", JOURNAL_FORMAT,
-			 "tool", rs->tool, "hostname", u.nodename, "host", rs->host, "config",
-			 rs->config, "started", rs->started, "output", output);
+	h = json_pack("{s:s, s:O?, s:s, s:O?, s:O?, s:s?, s:s}", "journal", JOURNAL_FORMAT,
+		      "tool", rs->tool, "hostname", u.nodename, "host", rs->host, "config",
+		      rs->config, "started", rs->started, "output", abs);
+	free(abs);
+	return h;
+}
+
+bool journal_belongs_to(const json_t *header, const char *output)
+{
+	char *abs = absolute(output);
+	bool same = !strcmp(json_string_value(json_object_get(header, "output")) ?: "", abs);
+
+	free(abs);
+	return same;
 }
 
 static char *dir_of(const char *path)

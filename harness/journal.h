@@ -39,8 +39,10 @@ struct journal {
 char *journal_path_for(const char *results_path);
 
 /* The first line: tool, hostname, host, config and start of rs, and the results file
- * it belongs to. */
+ * it belongs to (its absolute path: --resume may run from anywhere). */
 json_t *journal_header(const struct results *rs, const char *output);
+/* Is header's results file output? */
+bool journal_belongs_to(const json_t *header, const char *output);
 
 /* Preflight: create a new journal at path (its directory made as needed), write the
  * header and make it durable, after checking the file system has room for need_bytes
