@@ -201,12 +201,51 @@ static void test_guest_faults_fail_their_result_and_the_suite_goes_on(void **sta
 	results_free(&rs);
 }
 
+/* RLIMIT_AS below a guest's memory: the VM cannot be made, its result fails saying
+ * so, and a small VM still runs under the same limit. */
+static void guest_memory_denied(void)
+{
+	struct results rs;
+	struct bench_ctx ctx = { .host = &e2e_host, .opts = &e2e_opts, .results = &rs };
+	struct bench b = { .id = "selftest/hello", .unit = "cycles" };
+	struct guest_check none = { 0 };
+	struct vm_config cfg = bench_vm_config(&ctx, "selftest/hello");
+	struct result *r;
+
+	results_init(&rs);
+	set_limit(RLIMIT_AS, mapped_now() + MiB(512));
+	cfg.data_size = GiB(1);
+	cfg.data_page = PAGE_4K;
+	r = bench_run_guest(&ctx, &b, &cfg, &none);
+	CHILD_CHECK(r->status == RESULT_FAILED, "status %s", result_status_name(r->status));
+	CHILD_CHECK(strstr(r->reason, "mmap of 1024 MiB guest memory: Cannot allocate memory"),
+		    "reason '%s'", r->reason);
+	cfg.data_size = 0;
+	r = bench_run_guest(&ctx, &b, &cfg, &none);
+	CHILD_CHECK(r->status == RESULT_OK, "the next VM: %s %s", result_status_name(r->status),
+		    r->reason ? r->reason : "");
+	printf("child: %s\n", rs.items[0].reason);
+	results_free(&rs);
+}
+
+static void test_a_guest_whose_memory_cannot_be_mapped_fails_its_result(void **state)
+{
+	(void)state;
+	e2e_need_kvm();
+#if defined(__SANITIZE_ADDRESS__)
+	printf("skipping: ASan reserves more address space than RLIMIT_AS would allow\n");
+	skip();
+#endif
+	run_in_child(guest_memory_denied);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_guest_faults_fail_their_result_and_the_suite_goes_on),
 		cmocka_unit_test(test_a_partner_thread_that_cannot_be_created_fails_its_result),
 		cmocka_unit_test(test_a_twin_whose_memory_cannot_be_mapped_fails_its_result),
+		cmocka_unit_test(test_a_guest_whose_memory_cannot_be_mapped_fails_its_result),
 	};
 
 	return cmocka_run_group_tests_name("faults", tests, NULL, NULL);
