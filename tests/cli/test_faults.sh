@@ -17,10 +17,13 @@ BENCH=(-b exits/ref-cpuid -b exits/ref-syscall)
 SLOW=(--repeat 100 --time-goal 0.01)
 
 if ! command -v python3 >/dev/null; then echo "skip - fault tests: no python3"; exit 0; fi
+VMTAX=$(realpath "$VMTAX")	# the --resume test runs from another directory
 
 say() {	# say NAME: ok when the previous command succeeded
 	if [ $? -eq 0 ]; then echo "ok - $1"; else echo "not ok - $1"; fi
 }
+
+"$VMTAX" run --help | grep -q -- "--resume JOURNAL"; say "run --help documents --resume"
 
 # Wait until the journal $1 has $2 finished benchmarks (its "done" lines).
 wait_done() {
@@ -88,8 +91,11 @@ kill -KILL $pid
 wait $pid 2>/dev/null
 [ ! -e "$f" ] && [ "$(grep -c '"done":' "$f.journal")" -eq 1 ]; say "SIGKILL: no results file, the journal holds the finished benchmark"
 cp "$f.journal" "$tmp/torn.json.journal"
-"$VMTAX" run "${BENCH[@]}" "${SLOW[@]}" --resume "$f.journal" >/dev/null 2>"$tmp/err"
-[ $? -eq 0 ]; say "--resume after SIGKILL exits 0"
+"$VMTAX" run "${BENCH[@]}" "${SLOW[@]}" --resume "$f.journal" -o "$tmp/elsewhere.json" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 2 ] && [ ! -s "$tmp/out" ]; say "--resume with -o of another file is refused"
+one_line "--resume with -o of another file names the journal's file" "$tmp/err" "belongs to the results file $f, not $tmp/elsewhere.json"
+(cd "$tmp" && "$VMTAX" run "${BENCH[@]}" "${SLOW[@]}" --resume kill.json.journal -o kill.json) >/dev/null 2>"$tmp/err"
+[ $? -eq 0 ]; say "--resume from the results file's directory, with -o naming it, exits 0"
 grep -q "1 result(s) of 1 finished benchmark(s) kept" "$tmp/err" && ! grep -q "exits/ref-cpuid ..." "$tmp/err"
 say "--resume keeps the finished benchmark and does not run it again"
 results_are "$f" false "$ALL"; say "--resume after SIGKILL: the final file has every id of an uninterrupted run"
