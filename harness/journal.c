@@ -115,7 +115,8 @@ int journal_check_room(const char *path, unsigned long long need_bytes, char *er
 	unsigned long long avail;
 	int ret = 0;
 
-	if (!statvfs(dir, &sv)) {
+	/* A file system that states no size (ramfs: 0 blocks) has no room to check. */
+	if (!statvfs(dir, &sv) && sv.f_blocks) {
 		avail = (unsigned long long)sv.f_bavail * sv.f_frsize;
 		if (avail < need_bytes) {
 			snprintf(err, errlen,

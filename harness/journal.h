@@ -54,7 +54,8 @@ bool journal_belongs_to(const json_t *header, const char *output);
 int journal_create(struct journal *j, const char *path, const json_t *header,
 		   unsigned long long need_bytes, char *err, size_t errlen);
 
-/* Does the file system of path have need_bytes free? 0, or -1 with one line in err. */
+/* Does the file system of path have need_bytes free? 0, or -1 with one line in err.
+ * One that states no size (ramfs, an initramfs' root) is not refused. */
 int journal_check_room(const char *path, unsigned long long need_bytes, char *err,
 		       size_t errlen);
 

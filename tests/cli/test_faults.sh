@@ -191,6 +191,8 @@ if [ "$(id -u)" = 0 ]; then
 	if mount -t tmpfs -o ro,size=1m tmpfs "$tmp/ro" 2>/dev/null; then mounts+=("$tmp/ro"); fi
 	if mount -t tmpfs -o size=64k tmpfs "$tmp/tiny" 2>/dev/null; then mounts+=("$tmp/tiny"); fi
 	if mount -t tmpfs -o size=1m tmpfs "$tmp/fills" 2>/dev/null; then mounts+=("$tmp/fills"); fi
+	mkdir -p "$tmp/ramfs"
+	if mount -t ramfs ramfs "$tmp/ramfs" 2>/dev/null; then mounts+=("$tmp/ramfs"); fi
 else
 	mkdir -p "$tmp/ro" && chmod 555 "$tmp/ro" && mounts+=("$tmp/ro")
 fi
@@ -207,6 +209,13 @@ if [[ " ${mounts[*]} " == *" $tmp/tiny "* ]]; then
 	one_line "no room says how much is free and needed" "$tmp/err" "KiB free; the journal and the results file need about 256 KiB"
 else
 	echo "skip - tiny tmpfs: needs root to mount one"
+fi
+# ramfs (an initramfs' root may be one) states no size: nothing to check, the run goes on.
+if [[ " ${mounts[*]} " == *" $tmp/ramfs "* ]]; then
+	"$VMTAX" run -b exits/ref-cpuid --repeat 3 -o "$tmp/ramfs/r.json" >/dev/null 2>"$tmp/err"
+	[ $? -eq 0 ] && results_are "$tmp/ramfs/r.json" false exits/ref-cpuid 3; say "a file system that states no size (ramfs) is not refused for room"
+else
+	echo "skip - ramfs: needs root to mount one"
 fi
 # The disk fills after the first benchmark: the journal keeps it, the results file
 # cannot be written (exit 2, one line says so), and once there is room again --resume
