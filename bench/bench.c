@@ -3,6 +3,7 @@
 #include "bench/bench.h"
 
 #include <sched.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -352,14 +353,25 @@ static void record_native_counters(struct counter_set *cs, struct result *r, boo
 	counters_close(cs);
 }
 
-void bench_native_partner(struct bench_ctx *ctx, pid_t tid)
+/* The partners of a twin that will not run (the gang could not be started). */
+static void drop_native_partners(void)
+{
+	for (unsigned i = 0; i < BENCH_NATIVE_PARTNERS; i++) {
+		counters_close(native_partner_counters[i]);
+		native_partner_counters[i] = NULL;
+	}
+}
+
+int bench_native_partner(struct bench_ctx *ctx, pid_t tid, char *err, size_t errlen)
 {
 	for (unsigned i = 0; i < BENCH_NATIVE_PARTNERS; i++)
 		if (!native_partner_counters[i]) {
 			native_partner_counters[i] = counters_open(tid, false, bench_counter_spec(ctx));
-			return;
+			return 0;
 		}
-	die("more than %d partners of one native twin", BENCH_NATIVE_PARTNERS);
+	drop_native_partners();
+	snprintf(err, errlen, "more than %d partners of one native twin", BENCH_NATIVE_PARTNERS);
+	return -1;
 }
 
 struct partner_start {
@@ -380,17 +392,21 @@ static void *partner_main(void *p)
 	return fn(arg);
 }
 
-pthread_t bench_partner_thread(struct bench_ctx *ctx, int cpu, void *(*fn)(void *), void *arg)
+int bench_partner_thread(struct bench_ctx *ctx, int cpu, void *(*fn)(void *), void *arg,
+			 pthread_t *t, char *err, size_t errlen)
 {
 	struct partner_start s = { .cpu = cpu, .fn = fn, .arg = arg };
-	pthread_t t;
+	int e = pthread_create(t, NULL, partner_main, &s);
 
-	if (pthread_create(&t, NULL, partner_main, &s))
-		die("cannot create a partner thread: out of resources");
+	if (e) {
+		drop_native_partners();
+		snprintf(err, errlen, "cannot create a native partner thread: %s", strerror(e));
+		return -1;
+	}
 	while (!s.tid)
 		sched_yield();
-	bench_native_partner(ctx, s.tid);
-	return t;
+	/* Registration fails only past the gang limit, which callers stay within. */
+	return bench_native_partner(ctx, s.tid, err, errlen);
 }
 
 static void record_native_partners(struct result *r, bool twin)
@@ -401,6 +417,21 @@ static void record_native_partners(struct result *r, bool twin)
 		record_native_counters(native_partner_counters[i], r, twin);
 		native_partner_counters[i] = NULL;
 	}
+}
+
+/* A native loop that cannot go on (a buffer it needs could not be mapped) says why
+ * here and returns 0 ticks; its result then fails with the first reason. */
+static __thread char native_error[200];
+
+void bench_native_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (native_error[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(native_error, sizeof(native_error), fmt, ap);
+	va_end(ap);
 }
 
 /* Time loop natively on the pinned CPU with the run's plan, perf counters over the
@@ -442,12 +473,20 @@ static void run_native(struct bench_ctx *ctx, struct result *r, measure_loop_fn 
 	unsigned n = ctx->opts->repeat;
 	double *s = xcalloc(n, sizeof(double));
 	struct counter_set *cs;
-	uint64_t ops = time_native(ctx, loop, arg, s, &cs);
+	uint64_t ops;
 
+	native_error[0] = '\0';
+	ops = time_native(ctx, loop, arg, s, &cs);
 	record_native_counters(cs, r, twin);
 	record_native_partners(r, twin);
 	preempt_record(&native_preempt, r);
 	native_preempt.ended = false;
+	if (native_error[0]) {
+		result_set_status(r, RESULT_FAILED, "%s: %s", twin ? "native twin" : "native",
+				  native_error);
+		free(s);
+		return;
+	}
 	json_object_set_new(r->extra, twin ? "native_ops" : "ops", json_integer((json_int_t)ops));
 	if (twin) {
 		ticks_to_unit(ctx, r->unit, s, n);

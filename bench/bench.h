@@ -108,10 +108,18 @@ void bench_run_reference(struct bench_ctx *ctx, struct result *r, measure_loop_f
  * over its vCPU threads. Call before it, once per partner; a gang may be as large as
  * a VM (GUEST_MAX_VCPUS threads, the caller's included). */
 #define BENCH_NATIVE_PARTNERS (GUEST_MAX_VCPUS - 1)
-void bench_native_partner(struct bench_ctx *ctx, pid_t tid);
-/* A partner thread pinned to cpu running fn(arg), registered with
- * bench_native_partner once it runs. */
-pthread_t bench_partner_thread(struct bench_ctx *ctx, int cpu, void *(*fn)(void *), void *arg);
+int bench_native_partner(struct bench_ctx *ctx, pid_t tid, char *err, size_t errlen);
+/* A partner thread pinned to cpu running fn(arg) into *t, registered with
+ * bench_native_partner once it runs. 0, or -1 with a one-line err when it cannot be
+ * created (out of memory or threads): the partners registered so far are dropped, the
+ * caller stops the ones it started and fails its result. */
+int bench_partner_thread(struct bench_ctx *ctx, int cpu, void *(*fn)(void *), void *arg,
+			 pthread_t *t, char *err, size_t errlen);
+
+/* Called by a native loop that cannot go on (a mapping it needs failed): it returns 0
+ * ticks from then on, and bench_run_native / bench_run_reference fail the result with
+ * "native twin: <reason>" / "native: <reason>" instead of keeping samples. */
+void bench_native_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Per-operation samples from raw rounds: (ticks - median empty) / iters. */
 void bench_samples_from_ticks(uint64_t iters, const uint64_t *empty, const uint64_t *ticks,

@@ -13,6 +13,7 @@
 #include "bench/bench.h"
 #include "harness/builtin.h"
 #include "harness/counters.h"
+#include "harness/journal.h"
 #include "harness/mmu_compare.h"
 #include "harness/rotation.h"
 #include "harness/run_args.h"
@@ -21,10 +22,10 @@
 #include "harness/util.h"
 #include "microvm/kvm.h"
 
+/* The signal's number: the run ends with 128 + it, as a shell reports a kill. */
 static void on_sigint(int sig)
 {
-	(void)sig;
-	vmtax_interrupted = 1;
+	vmtax_interrupted = sig;
 	vcpu_kick_all();
 }
 
@@ -174,6 +175,55 @@ static void run_one(struct bench_ctx *ctx, const struct bench *b)
 	b->run(ctx, b);
 }
 
+/* What the run keeps on disk as it goes (harness/journal.h). */
+struct persist {
+	struct journal j;
+	const struct journal_contents *resumed;	/* --resume: what the journal held */
+	bool warned;
+};
+
+/* One pass of the rotation: --mmu-compare's pass (0 otherwise) and its paging, which
+ * every result says in params.mmu (MMU_UNKNOWN: no tag). */
+struct pass {
+	struct persist *p;
+	unsigned no;
+	enum mmu_mode mmu;
+};
+
+/* A benchmark's kept run: tagged with the pass's paging, so compare can pair the
+ * passes, then into the journal. A journal that cannot be written costs the run its
+ * safety net, not its results: one warning, the run goes on. */
+static void keep(void *arg, unsigned run_no, const struct bench *b, struct results *rs)
+{
+	struct pass *ps = arg;
+	struct persist *p = ps->p;
+
+	if (ps->mmu != MMU_UNKNOWN)
+		for (size_t i = 0; i < rs->n; i++)
+			json_object_set_new(rs->items[i].params, "mmu",
+					    json_string(mmu_mode_name(ps->mmu)));
+	if (!journal_append_bench(&p->j, ps->no, run_no, b->id, rs->items, rs->n) || p->warned)
+		return;
+	pr_warn("%s; the run goes on and writes its results file at the end", p->j.err);
+	p->warned = true;
+}
+
+/* Did the journal being resumed finish this run of b in this pass? */
+static bool journaled(void *arg, unsigned run_no, const struct bench *b)
+{
+	const struct pass *ps = arg;
+
+	return ps->p->resumed && journal_bench_done(ps->p->resumed, ps->no, run_no, b->id);
+}
+
+static void run_pass(struct bench_ctx *ctx, const struct bench **benches, size_t n,
+		     unsigned runs, struct pass *ps)
+{
+	struct rotation_hook hook = { keep, journaled, ps };
+
+	rotation_run(ctx, benches, n, runs, run_one, &hook);
+}
+
 /* --mmu-compare where it cannot work is refused before anything runs. */
 static void check_mmu_compare(const struct host_info *hi, struct mmu_host_state *mmu)
 {
@@ -184,47 +234,123 @@ static void check_mmu_compare(const struct host_info *hi, struct mmu_host_state 
 		die("run --mmu-compare: %s", why);
 }
 
-/* Each result of a pass says which paging it ran under, so compare can pair them;
- * tagged as each benchmark's run is kept, before the runs of one result join. */
-static void tag_mmu(void *arg, unsigned run_no, const struct bench *b, struct results *rs)
+/* Has every run of every bench of this pass finished in the journal being resumed? */
+static bool pass_done(const struct persist *p, const struct bench **benches, size_t n,
+		      unsigned runs, unsigned pass)
 {
-	const enum mmu_mode *m = arg;
+	for (unsigned k = 1; k <= runs; k++)
+		for (size_t i = 0; i < n; i++)
+			if (!p->resumed || !journal_bench_done(p->resumed, pass, k, benches[i]->id))
+				return false;
+	return true;
+}
 
-	(void)run_no;
-	(void)b;
-	for (size_t i = 0; i < rs->n; i++)
-		json_object_set_new(rs->items[i].params, "mmu", json_string(mmu_mode_name(*m)));
+/* The paging the first pass ran under: the host's as found, or on --resume the one
+ * the journal's run found (the module may have been left toggled by a SIGKILL). */
+static bool first_pass_tdp(const struct host_info *hi, const struct persist *p)
+{
+	const char *m = p->resumed ? json_string_value(json_object_get(
+		json_object_get(json_object_get(p->resumed->header, "host"), "kvm"), "mmu")) : NULL;
+
+	return m ? strcmp(m, mmu_mode_name(MMU_SHADOW)) != 0 : hi->mmu != MMU_SHADOW;
 }
 
 /* The benches as the host is, then with two-dimensional paging toggled; the module
- * goes back to its setting here or, on a way out through exit(), from atexit. */
-static void run_mmu_compare(struct bench_ctx *ctx, struct host_info *hi,
+ * goes back to its setting here or, on a way out through exit(), from atexit. A
+ * module that cannot be switched ends the run early (false); what finished is written
+ * and journaled. */
+static bool run_mmu_compare(struct bench_ctx *ctx, struct host_info *hi,
 			    const struct mmu_host_state *mmu, const struct bench **benches,
-			    size_t n, unsigned runs)
+			    size_t n, unsigned runs, struct persist *p)
 {
-	struct rotation_hook tag = { tag_mmu, &hi->mmu };
-	bool tdp = hi->mmu != MMU_SHADOW;
+	bool tdp = first_pass_tdp(hi, p), whole = true;
 	char err[256];
 
-	for (int pass = 0; pass < 2 && !vmtax_interrupted; pass++) {
-		if (pass && mmu_compare_switch(mmu, !tdp, err, sizeof(err)))
-			die("run --mmu-compare: %s", err);
+	for (unsigned pass = 0; pass < 2 && !vmtax_interrupted; pass++) {
+		struct pass ps = { p, pass, MMU_UNKNOWN };
+
+		if (pass_done(p, benches, n, runs, pass))
+			continue;
+		if (mmu_compare_switch(mmu, pass ? !tdp : tdp, err, sizeof(err))) {
+			pr_err("run --mmu-compare: %s; the %s pass is still to run", err,
+			       pass ? "second" : "first");
+			whole = false;
+			break;
+		}
 		host_info_probe(hi, kvm_device());
 		fprintf(stderr, "vmtax: --mmu-compare: %s paging (%s)\n", mmu_mode_name(hi->mmu),
 			pass ? "module reloaded" : "as found");
-		rotation_run(ctx, benches, n, runs, run_one, &tag);
+		ps.mmu = hi->mmu;
+		run_pass(ctx, benches, n, runs, &ps);
 	}
 	mmu_compare_restore();
+	return whole;
 }
 
 static int exit_code(const struct results *rs)
 {
-	if (rs->interrupted)
-		return EXIT_INTERRUPTED;
+	if (vmtax_interrupted)
+		return 128 + vmtax_interrupted;
 	for (size_t i = 0; i < rs->n; i++)
 		if (rs->items[i].status == RESULT_FAILED || rs->items[i].status == RESULT_INVALID)
 			return EXIT_BENCH_FAILED;
 	return EXIT_OK;
+}
+
+/* Room for the journal and the final file beside it: a generous 64 KiB of JSON per
+ * benchmark, run and pass (a full sweep's results are well under that), twice. */
+static unsigned long long room_needed(size_t benches, unsigned runs, bool mmu_compare)
+{
+	return 2ull * KiB(64) * benches * runs * (mmu_compare ? 2 : 1);
+}
+
+/* Before the first benchmark: a journal of our own, or (--resume) the one named, which
+ * must be this run's; its finished runs become rs's, joined as the rotation joined
+ * them. Exits 2 on any refusal. */
+static void open_journal(struct run_args *a, struct results *rs, size_t nbenches,
+			 struct persist *p, struct journal_contents *jc)
+{
+	unsigned long long room = room_needed(nbenches, a->runs, a->mmu_compare);
+	json_t *ours = journal_header(rs, a->output);
+	const char *output;
+	char err[512];
+	int refused;
+
+	if (!a->resume) {
+		char *path = journal_path_for(a->output);
+
+		refused = journal_create(&p->j, path, ours, room, err, sizeof(err));
+		free(path);
+		json_decref(ours);
+		if (refused)
+			die("run: %s", err);
+		return;
+	}
+	if (journal_read(a->resume, jc, err, sizeof(err))) {
+		json_decref(ours);
+		die("run --resume: %s", err);
+	}
+	refused = journal_check_match(jc->header, ours, err, sizeof(err));
+	json_decref(ours);
+	if (refused)
+		die("run --resume: %s: %s", a->resume, err);
+	output = json_string_value(json_object_get(jc->header, "output"));
+	if (!output || (a->output_given && !journal_belongs_to(jc->header, a->output)))
+		die("run --resume: %s belongs to the results file %s, not %s", a->resume,
+		    output ? output : "(none)", a->output);
+	a->output = output;	/* jc, and so its header, lives as long as the run */
+	if (journal_check_room(a->output, room, err, sizeof(err)) ||
+	    journal_reopen(&p->j, a->resume, jc->valid_len, err, sizeof(err)))
+		die("run --resume: %s", err);
+	/* The journal's runs are this run's first ones. */
+	rotation_rejoin(rs, &jc->rs);
+	free(rs->started);
+	rs->started = xstrdup(json_string_value(json_object_get(jc->header, "started")) ?: "");
+	p->resumed = jc;
+	fprintf(stderr, "vmtax: resuming %s: %zu result(s) of %zu finished benchmark run(s) kept%s%s\n",
+		a->resume, rs->n, jc->ndone,
+		jc->torn ? "; its last line was cut short (a write the run did not finish) and is ignored" : "",
+		jc->dropped ? "; a benchmark that did not finish runs again" : "");
 }
 
 int cmd_run(int argc, char **argv)
@@ -238,9 +364,12 @@ int cmd_run(int argc, char **argv)
 	struct results rs;
 	struct bench_ctx ctx = { .host = &hi, .opts = &o, .results = &rs };
 	const struct bench **benches;
+	static struct persist persist;
+	static struct journal_contents resumed;
 	char err[512];
 	size_t n;
 	uint64_t t0 = now_ns();
+	bool whole = true, written;
 	int code;
 
 	if (run_args_parse(argc, argv, &a, err, sizeof(err)))
@@ -277,22 +406,41 @@ int cmd_run(int argc, char **argv)
 	rs.started = iso_now();
 	rs.host = host_info_to_json(&hi);
 	rs.config = config_json(&a, &o);
+	open_journal(&a, &rs, n, &persist, &resumed);
 	install_sigint();
-	if (a.mmu_compare)
-		run_mmu_compare(&ctx, &hi, &mmu, benches, n, a.runs);
-	else
-		rotation_run(&ctx, benches, n, a.runs, run_one, NULL);
-	rs.interrupted = vmtax_interrupted;
+	if (a.mmu_compare) {
+		whole = run_mmu_compare(&ctx, &hi, &mmu, benches, n, a.runs, &persist);
+	} else {
+		struct pass ps = { &persist, 0, MMU_UNKNOWN };
+
+		run_pass(&ctx, benches, n, a.runs, &ps);
+	}
+	rs.interrupted = vmtax_interrupted || !whole;
 	rs.duration_s = (double)(now_ns() - t0) / 1e9;
-	if (results_write_file(&rs, a.output, err, sizeof(err)))
-		die("%s", err);
+	written = !results_write_file(&rs, a.output, err, sizeof(err));
 	results_print_summary(&rs, stdout);
-	fprintf(stderr, "vmtax: %zu result(s) in %.1f s written to %s%s\n", rs.n, rs.duration_s,
-		a.output, rs.interrupted ? " (interrupted)" : "");
-	code = exit_code(&rs);
+	if (!written) {
+		if (persist.warned)
+			pr_err("%s; %s keeps the benchmarks finished before it could not be written: 'vmtax run --resume %s' runs the rest once that is fixed",
+			       err, persist.j.path, persist.j.path);
+		else
+			pr_err("%s; every finished benchmark is in %s: 'vmtax run --resume %s' writes the file once that is fixed",
+			       err, persist.j.path, persist.j.path);
+		code = EXIT_USAGE;
+	} else {
+		fprintf(stderr, "vmtax: %zu result(s) in %.1f s written to %s%s\n", rs.n,
+			rs.duration_s, a.output, rs.interrupted ? " (interrupted)" : "");
+		if (rs.interrupted && !persist.warned)
+			fprintf(stderr, "vmtax: %s keeps what finished: 'vmtax run --resume %s' with the same options runs the rest\n",
+				persist.j.path, persist.j.path);
+		code = whole ? exit_code(&rs) : EXIT_USAGE;
+	}
+	/* Complete and written: the results file holds it all. */
+	journal_close(&persist.j, written && !rs.interrupted);
 	results_free(&rs);
-	if (a.report_dir)
+	if (a.report_dir && written)
 		report_from_file(a.output, a.report_dir);
+	journal_contents_free(&resumed);	/* after the last use of a.output */
 	free(benches);
 	return code;
 }

@@ -20,15 +20,16 @@ static size_t count_not_ok(const struct results *rs)
 	return bad;
 }
 
-/* Where key is among out's results from index `from` on (this rotation's), or -1.
- * A benchmark gives its results in the same order on every run, so the search
- * starts at *hint, just after the last match, and wraps around. */
-static long find(const struct results *out, size_t from, size_t *hint, const char *key)
+/* Where key is among out's results, or -1. A benchmark gives its results in the same
+ * order on every run, so the search starts at *hint, just after the last match, and
+ * wraps around. All of out is searched: results of earlier runs resumed from a
+ * journal, or of --mmu-compare's other pass (params.mmu tells those apart), are there. */
+static long find(const struct results *out, size_t *hint, const char *key)
 {
-	size_t n = out->n - from, start = *hint >= from && *hint < out->n ? *hint - from : 0;
+	size_t n = out->n, start = *hint < n ? *hint : 0;
 
 	for (size_t j = 0; j < n; j++) {
-		size_t i = from + (start + j) % n;
+		size_t i = (start + j) % n;
 		char *k = result_key(&out->items[i]);
 		int same = !strcmp(k, key);
 
@@ -41,31 +42,45 @@ static long find(const struct results *out, size_t from, size_t *hint, const cha
 	return -1;
 }
 
-/* One run's results into out: a key seen in an earlier run gets this run appended,
- * a new key moves in as it is and becomes its own first run. */
-static void merge(struct results *out, size_t from, size_t *hint, struct results *run,
-		  unsigned run_no, const struct host_speed *before, const struct host_speed *after,
-		  unsigned remeasured)
+/* The run a result of one run is (its one "runs" entry says). */
+static unsigned run_of(const struct result *r)
+{
+	json_t *runs = json_object_get(r->extra, "runs");
+
+	return (unsigned)json_integer_value(json_object_get(json_array_get(runs, 0), "run"));
+}
+
+/* Results of one run each (stamped) into out: a key seen in an earlier run gets this
+ * run appended, a new key moves in as it is and becomes its own first run. */
+static void merge(struct results *out, size_t *hint, struct results *run)
 {
 	for (size_t i = 0; i < run->n; i++) {
 		struct result *r = &run->items[i];
 		char *key = result_key(r);
-		long at = find(out, from, hint, key);
-		struct result *m;
+		long at = find(out, hint, key);
+		char which[32];
 
 		free(key);
-		if (at < 0)
-			r = m = results_take(out, r);
-		else
-			m = &out->items[at];
-		result_runs_append(m, r, run_no, before, after, remeasured);
+		if (at < 0) {
+			results_take(out, r);
+			continue;
+		}
+		snprintf(which, sizeof(which), "run %u", run_of(r));
+		result_runs_merge(&out->items[at], r, which);
 	}
+}
+
+void rotation_rejoin(struct results *out, struct results *earlier)
+{
+	size_t hint = 0;
+
+	merge(out, &hint, earlier);
 }
 
 /* One benchmark's run k: timed between two host-speed measurements, measured again
  * while the host's speed moved too much during it. A benchmark this host cannot run
  * measures nothing: no host speed to time. */
-static void run_bench(struct bench_ctx *ctx, size_t from, size_t *hint, const struct bench *b,
+static void run_bench(struct bench_ctx *ctx, size_t *hint, const struct bench *b,
 		      unsigned run_no, rotation_run_fn run_one, const struct rotation_hook *hook,
 		      size_t *nres, size_t *nbad)
 {
@@ -97,10 +112,12 @@ static void run_bench(struct bench_ctx *ctx, size_t from, size_t *hint, const st
 	*nbad = count_not_ok(&scratch);
 	/* What an interrupted benchmark produced is incomplete: drop it. */
 	if (!vmtax_interrupted) {
-		if (hook)
+		for (size_t i = 0; i < scratch.n; i++)
+			result_runs_append(&scratch.items[i], &scratch.items[i], run_no,
+					   timed ? &before : NULL, timed ? &after : NULL, remeasured);
+		if (hook && hook->ran)
 			hook->ran(hook->arg, run_no, b, &scratch);
-		merge(ctx->results, from, hint, &scratch, run_no, timed ? &before : NULL,
-		      timed ? &after : NULL, remeasured);
+		merge(ctx->results, hint, &scratch);
 	}
 	results_free(&scratch);
 }
@@ -108,18 +125,22 @@ static void run_bench(struct bench_ctx *ctx, size_t from, size_t *hint, const st
 void rotation_run(struct bench_ctx *ctx, const struct bench **benches, size_t n, unsigned runs,
 		  rotation_run_fn run_one, const struct rotation_hook *hook)
 {
-	size_t from = ctx->results->n, hint = from;
+	size_t hint = ctx->results->n;
 
 	progress_start(n * runs);
 	for (unsigned k = 0; k < runs && !vmtax_interrupted; k++)
 		for (size_t i = 0; i < n && !vmtax_interrupted; i++) {
 			size_t nres, nbad;
-			uint64_t t0 = now_ns();
-			char *label = runs > 1 ? xasprintf("%s (run %u/%u)", benches[i]->id, k + 1, runs)
-					       : xstrdup(benches[i]->id);
+			uint64_t t0;
+			char *label;
 
+			if (hook && hook->done && hook->done(hook->arg, k + 1, benches[i]))
+				continue;
+			t0 = now_ns();
+			label = runs > 1 ? xasprintf("%s (run %u/%u)", benches[i]->id, k + 1, runs)
+					 : xstrdup(benches[i]->id);
 			progress_bench(k * n + i, label);
-			run_bench(ctx, from, &hint, benches[i], k + 1, run_one, hook, &nres, &nbad);
+			run_bench(ctx, &hint, benches[i], k + 1, run_one, hook, &nres, &nbad);
 			if (!vmtax_interrupted)
 				progress_done(label, nres, nbad, (double)(now_ns() - t0) / 1e9);
 			free(label);

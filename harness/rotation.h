@@ -8,6 +8,7 @@
 #ifndef VMTAX_ROTATION_H
 #define VMTAX_ROTATION_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "bench/bench.h"
@@ -19,17 +20,26 @@
 typedef void (*rotation_run_fn)(struct bench_ctx *ctx, const struct bench *b);
 
 /* What the caller does with one benchmark's run once it is kept, before it joins the
- * results of the other runs (e.g. tag every result with the paging it ran under):
- * scratch holds that run's results only. */
+ * results of the other runs (e.g. tag every result with the paging it ran under,
+ * journal it): scratch holds that run's results only, each with its one "runs" entry
+ * (run_no, host speed, drift) already made. done (may be NULL) says a run finished
+ * before (a resumed journal holds it): it is skipped. */
 struct rotation_hook {
 	void (*ran)(void *arg, unsigned run_no, const struct bench *b, struct results *scratch);
+	bool (*done)(void *arg, unsigned run_no, const struct bench *b);
 	void *arg;
 };
 
 /* Run benches[0..n) runs times in rotation into ctx->results, each through run_one,
- * then hook (may be NULL). Stops at vmtax_interrupted, dropping what the interrupted
- * benchmark produced. */
+ * then hook (may be NULL). A result whose id + params is in ctx->results already (an
+ * earlier run, rejoined from a journal) gets this run appended. Stops at
+ * vmtax_interrupted, dropping what the interrupted benchmark produced. */
 void rotation_run(struct bench_ctx *ctx, const struct bench **benches, size_t n, unsigned runs,
 		  rotation_run_fn run_one, const struct rotation_hook *hook);
+
+/* Results of one run each, as the hook saw them, in the order they ran (a journal's)
+ * into out, as rotation_run joined them: out then holds what the rotation had when
+ * they were kept, and rotation_run goes on from there. The caller frees earlier. */
+void rotation_rejoin(struct results *out, struct results *earlier);
 
 #endif

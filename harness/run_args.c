@@ -14,9 +14,12 @@ const char run_usage[] =
 	"usage: vmtax run [-b GLOB]... [--suite quick|full|ci] [-o FILE] [--cpu N]\n"
 	"                 [--repeat R] [--runs K] [--time-goal S] [--watchdog S] [--kvm-dev PATH]\n"
 	"                 [--events LIST] [--mmu-compare] [--report DIR]\n"
-	"                 [--numa-ws SIZE] [--sysfs-root DIR] [--max-ws SIZE]\n\n"
+	"                 [--numa-ws SIZE] [--sysfs-root DIR] [--max-ws SIZE]\n"
+	"                 [--resume JOURNAL]\n\n"
 	"Run benchmarks in the microvm and natively, write a results file (schema vmtax/1)\n"
-	"atomically and print a summary table. Progress goes to stderr.\n\n"
+	"atomically and print a summary table. Progress goes to stderr. Each finished run\n"
+	"of a benchmark is appended durably to FILE.journal beside the results file as the\n"
+	"run goes; the journal is removed once the run is complete.\n\n"
 	"  -b, --bench GLOB   benchmarks whose id matches GLOB ('exits/*'); repeatable;\n"
 	"                     default: all (see 'vmtax list')\n"
 	"      --suite S      full (default: every sweep point), quick (smaller sweeps,\n"
@@ -52,9 +55,13 @@ const char run_usage[] =
 	"      --sysfs-root DIR plan the numa/* matrices from DIR/sys/devices/system\n"
 	"                     (another machine's topology); cells this host lacks are\n"
 	"                     reported unsupported\n"
+	"      --resume JOURNAL  continue the run a journal holds (killed, interrupted, out\n"
+	"                     of room): keep its finished benchmark runs, run the rest, write\n"
+	"                     its results file; give the same options as the first time\n"
 	"  -h, --help         this text\n\n"
 	"Exit status: 0 every result ok or unsupported; 1 a benchmark failed or was\n"
-	"invalid; 2 bad usage or environment; 130 interrupted (partial results written).\n";
+	"invalid; 2 bad usage or environment; 128+N ended by signal N (130 SIGINT, 143\n"
+	"SIGTERM, 129 SIGHUP: what finished is written, the journal kept).\n";
 
 static int parse_double(const char *opt, const char *s, double lo, double hi, double *out,
 			char *err, size_t errlen)
@@ -144,7 +151,7 @@ static int parse_size(const char *opt, const char *s, uint64_t lo, uint64_t hi, 
 }
 
 enum { OPT_SUITE = 256, OPT_CPU, OPT_REPEAT, OPT_RUNS, OPT_TIME_GOAL, OPT_WATCHDOG, OPT_KVM_DEV, OPT_EVENTS,
-       OPT_MMU_COMPARE, OPT_REPORT, OPT_NUMA_WS, OPT_SYSFS_ROOT, OPT_MAX_WS };
+       OPT_MMU_COMPARE, OPT_REPORT, OPT_NUMA_WS, OPT_SYSFS_ROOT, OPT_MAX_WS, OPT_RESUME };
 
 static const struct option long_opts[] = {
 	{ "bench", required_argument, NULL, 'b' },
@@ -162,6 +169,7 @@ static const struct option long_opts[] = {
 	{ "numa-ws", required_argument, NULL, OPT_NUMA_WS },
 	{ "sysfs-root", required_argument, NULL, OPT_SYSFS_ROOT },
 	{ "max-ws", required_argument, NULL, OPT_MAX_WS },
+	{ "resume", required_argument, NULL, OPT_RESUME },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -187,7 +195,10 @@ static int parse_one(int c, struct run_args *a, char *err, size_t errlen)
 		a->quick = a->ci || !strcmp(optarg, "quick");
 		return 0;
 	case 'o':
+		a->output_given = true;
 		return parse_path("-o", "file", optarg, &a->output, err, errlen);
+	case OPT_RESUME:
+		return parse_path("--resume", "journal", optarg, &a->resume, err, errlen);
 	case OPT_CPU:
 		if (parse_uint("--cpu", optarg, 0, 4095, &v, err, errlen))
 			return -1;

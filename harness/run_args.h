@@ -19,6 +19,8 @@ struct run_args {
 	bool ci;				/* --suite ci: quick, in RUN_CI_RUNS runs */
 	unsigned runs;				/* --runs; 0 = suite default */
 	const char *output;			/* -o */
+	bool output_given;			/* -o was on the command line */
+	const char *resume;			/* --resume JOURNAL */
 	int cpu;				/* --cpu; -1 = choose */
 	unsigned repeat;			/* --repeat; 0 = suite default */
 	double time_goal_s;			/* --time-goal; 0 = suite default */

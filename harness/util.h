@@ -19,7 +19,6 @@ enum {
 	EXIT_OK = 0,
 	EXIT_BENCH_FAILED = 1,	/* a benchmark failed or was invalid; compare: regression */
 	EXIT_USAGE = 2,		/* bad input or environment: one line on stderr */
-	EXIT_INTERRUPTED = 130,
 };
 
 /* "vmtax: <message>" on stderr, then exit(EXIT_USAGE). */

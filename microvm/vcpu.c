@@ -48,8 +48,19 @@ static void install_kick_handler(void)
 	sigaction(SIG_KICK, &sa, NULL);	/* no SA_RESTART: KVM_RUN must return EINTR */
 }
 
+/* Where a vCPU thread is, for vm_run's wait: an exchange on each side decides whether
+ * the thread came back from KVM_RUN or vm_run gave it up first, never both. */
+enum { VCPU_OUTSIDE, VCPU_IN_RUN, VCPU_GIVEN_UP };
+
+/* Async-signal-safe (Ctrl-C's handler kicks). */
 static void kick(struct vcpu *v)
 {
+	uint64_t none = 0;
+
+	if (!v->has_thread)
+		return;
+	__atomic_compare_exchange_n(&v->kicked_ns, &none, now_ns(), false, __ATOMIC_SEQ_CST,
+				    __ATOMIC_SEQ_CST);
 	v->run->immediate_exit = 1;
 	pthread_kill(v->thread, SIG_KICK);
 }
@@ -245,7 +256,7 @@ static void arm_watchdog(struct vcpu *v, timer_t timer)
 		.it_value.tv_nsec = (long)((s - (double)(time_t)s) * 1e9),
 	};
 
-	v->deadline_ns = now_ns() + (uint64_t)(s * 1e9);
+	__atomic_store_n(&v->deadline_ns, now_ns() + (uint64_t)(s * 1e9), __ATOMIC_RELAXED);
 	timer_settime(timer, 0, &its, NULL);
 }
 
@@ -365,7 +376,7 @@ static bool handle_kick(struct vcpu *v)
 		fail(v, VCPU_STOPPED, "stopped: another vCPU failed");
 		return true;
 	}
-	if (now_ns() >= v->deadline_ns) {
+	if (now_ns() >= __atomic_load_n(&v->deadline_ns, __ATOMIC_RELAXED)) {
 		char state[200];
 
 		vcpu_describe_state(v->fd, v->vm->cfg.irqchip, state, sizeof(state));
@@ -376,17 +387,32 @@ static bool handle_kick(struct vcpu *v)
 	return false;
 }
 
-static void vcpu_loop(struct vcpu *v, timer_t timer)
+/* KVM_RUN, telling vm_run's wait that the thread is inside. Returns false when vm_run
+ * gave this vCPU up meanwhile: the thread must then touch nothing but itself. */
+static bool kvm_run(struct vcpu *v, int *ret, int *err)
 {
+	__atomic_store_n(&v->in_kvm, VCPU_IN_RUN, __ATOMIC_SEQ_CST);
+	*ret = ioctl(v->fd, KVM_RUN, 0);
+	*err = errno;
+	return __atomic_exchange_n(&v->in_kvm, VCPU_OUTSIDE, __ATOMIC_SEQ_CST) != VCPU_GIVEN_UP;
+}
+
+/* Returns false when the vCPU was given up. */
+static bool vcpu_loop(struct vcpu *v, timer_t timer)
+{
+	int ret, err;
+
 	for (;;) {
-		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
-			if (errno == EINTR || errno == EAGAIN) {
+		if (!kvm_run(v, &ret, &err))
+			return false;
+		if (ret < 0) {
+			if (err == EINTR || err == EAGAIN) {
 				if (handle_kick(v))
-					return;
+					return true;
 				continue;
 			}
-			fail(v, VCPU_HOST_ERROR, "KVM_RUN: %s", strerror(errno));
-			return;
+			fail(v, VCPU_HOST_ERROR, "KVM_RUN: %s", strerror(err));
+			return true;
 		}
 		if (is_doorbell(v->run)) {
 			uint64_t code;
@@ -394,9 +420,9 @@ static void vcpu_loop(struct vcpu *v, timer_t timer)
 			memcpy(&code, v->run->mmio.data, sizeof(code));
 			arm_watchdog(v, timer);
 			if (handle_doorbell(v, code))
-				return;
+				return true;
 		} else if (handle_exit(v)) {
-			return;
+			return true;
 		}
 	}
 }
@@ -407,46 +433,213 @@ static void pin(struct vcpu *v)
 		pr_warn("cannot pin vCPU %u to CPU %d: %s", v->id, v->host_cpu, strerror(errno));
 }
 
+/* Until vm_run has created every vCPU thread (or given up creating them). */
+static void wait_for_start(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->start_lock);
+	while (!vm->started)
+		pthread_cond_wait(&vm->start_cond, &vm->start_lock);
+	pthread_mutex_unlock(&vm->start_lock);
+}
+
+static void say_finished(struct vcpu *v)
+{
+	pthread_mutex_lock(&v->vm->start_lock);
+	v->finished = true;
+	pthread_cond_broadcast(&v->vm->start_cond);
+	pthread_mutex_unlock(&v->vm->start_lock);
+}
+
 void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
 	struct sigevent sev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = SIG_KICK };
 	timer_t timer;
+	int timer_err = 0;
 
 	v->tid = (pid_t)syscall(SYS_gettid);
 	this_vcpu = v;
 	pin(v);
 	region_event(v, VCPU_THREAD_START);
 	sev._sigev_un._tid = v->tid;
-	if (timer_create(CLOCK_MONOTONIC, &sev, &timer)) {
-		fail(v, VCPU_HOST_ERROR, "timer_create: %s", strerror(errno));
+	if (timer_create(CLOCK_MONOTONIC, &sev, &timer))
+		timer_err = errno;
+	/* Even without a watchdog this thread goes to the start: its siblings may only be
+	 * kicked once every thread exists. */
+	wait_for_start(v->vm);
+	if (timer_err) {
+		fail(v, VCPU_HOST_ERROR, "timer_create for the watchdog of vCPU %u: %s", v->id,
+		     strerror(timer_err));
+		this_vcpu = NULL;
+		say_finished(v);
 		return NULL;
 	}
-	pthread_barrier_wait(&v->vm->start);
 	register_running(v, true);
 	arm_watchdog(v, timer);
-	if (!v->vm->stop)
-		vcpu_loop(v, timer);
-	else
+	if (v->vm->stop) {
 		fail(v, VCPU_STOPPED, "stopped: another vCPU failed");
+	} else if (!vcpu_loop(v, timer)) {
+		/* Given up by vm_run, which took it out of the running set: the VM is
+		 * abandoned, nobody waits for this thread any more. */
+		timer_delete(timer);
+		this_vcpu = NULL;
+		return NULL;
+	}
 	register_running(v, false);
 	timer_delete(timer);
 	this_vcpu = NULL;
+	say_finished(v);
 	return NULL;
+}
+
+/* Seconds a kicked vCPU may stay in KVM_RUN before it is given up: one watchdog
+ * period again, time enough for any kernel that still returns. */
+static double grace_s(const struct vm *vm)
+{
+	return vm->cfg.watchdog_s > 0 ? vm->cfg.watchdog_s : 10.0;
+}
+
+/* When v was told to come back: the earlier of its first kick and the watchdog's. */
+static uint64_t kick_time(struct vcpu *v)
+{
+	uint64_t kicked = __atomic_load_n(&v->kicked_ns, __ATOMIC_SEQ_CST);
+	uint64_t deadline = __atomic_load_n(&v->deadline_ns, __ATOMIC_RELAXED);
+
+	return kicked && (!deadline || kicked < deadline) ? kicked : deadline;
+}
+
+/* Give v up when it was kicked more than the grace period ago and is still in
+ * KVM_RUN. Returns true when it was given up. */
+static bool give_up_if_stuck(struct vm *vm, struct vcpu *v)
+{
+	uint64_t kicked = kick_time(v), now = now_ns();
+	int in_run = VCPU_IN_RUN;
+
+	if (!kicked || now < kicked + (uint64_t)(grace_s(vm) * 1e9))
+		return false;
+	if (!__atomic_compare_exchange_n(&v->in_kvm, &in_run, VCPU_GIVEN_UP, false,
+					 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		return false;
+	/* The thread is the kernel's now: nothing kicks it or waits for it again. */
+	register_running(v, false);
+	v->outcome = VCPU_STUCK;
+	snprintf(v->why, sizeof(v->why),
+		 "vCPU %u stuck in KVM_RUN for %.0f s: the host kernel did not return", v->id,
+		 (double)(now - kicked) / 1e9);
+	return true;
+}
+
+/* When the next vCPU may be overdue: the earliest kick plus the grace period, and no
+ * later than one grace period from now (a kick that comes meanwhile is seen then);
+ * not sooner than 100 ms from now, so an overdue vCPU that is out of KVM_RUN (on its
+ * way out) is not polled in a busy loop. */
+static struct timespec next_check(struct vm *vm, const bool *given_up)
+{
+	uint64_t grace = (uint64_t)(grace_s(vm) * 1e9), now = now_ns(), next = now + grace;
+	struct timespec ts = { 0 };
+
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = vm->vcpu[i];
+		uint64_t k = v->has_thread && !v->finished && !given_up[i] ? kick_time(v) : 0;
+
+		if (k && k + grace < next)
+			next = k + grace;
+	}
+	if (next < now + 100000000)
+		next = now + 100000000;
+	/* now_ns() is CLOCK_MONOTONIC, the condition variable's clock. */
+	ts.tv_sec = (time_t)(next / 1000000000);
+	ts.tv_nsec = (long)(next % 1000000000);
+	return ts;
+}
+
+/* Until every vCPU thread has finished or been given up. Threads are joined only
+ * once all are done: a sibling's failure may kick any of them until then. */
+static void wait_for_vcpus(struct vm *vm)
+{
+	bool given_up[GUEST_MAX_VCPUS] = { false };
+
+	pthread_mutex_lock(&vm->start_lock);
+	for (;;) {
+		unsigned left = 0;
+		struct timespec ts;
+
+		for (unsigned i = 0; i < vm->nr_vcpus; i++)
+			left += vm->vcpu[i]->has_thread && !vm->vcpu[i]->finished && !given_up[i];
+		if (!left)
+			break;
+		ts = next_check(vm, given_up);
+		if (pthread_cond_timedwait(&vm->start_cond, &vm->start_lock, &ts) != ETIMEDOUT)
+			continue;
+		for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+			struct vcpu *v = vm->vcpu[i];
+
+			if (!v->has_thread || v->finished || given_up[i] || !give_up_if_stuck(vm, v))
+				continue;
+			given_up[i] = true;
+			vm->abandoned = true;
+			vm->stop = 1;
+			for (unsigned j = 0; j < vm->nr_vcpus; j++)
+				if (!given_up[j])
+					kick(vm->vcpu[j]);
+		}
+	}
+	pthread_mutex_unlock(&vm->start_lock);
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		if (!vm->vcpu[i]->has_thread)
+			continue;
+		if (given_up[i])
+			pthread_detach(vm->vcpu[i]->thread);
+		else
+			pthread_join(vm->vcpu[i]->thread, NULL);
+	}
 }
 
 int vm_run(struct vm *vm)
 {
+	pthread_condattr_t ca;
+	int first_failed = -1;
+
 	install_kick_handler();
-	/* Every vCPU thread waits here until all exist, so a failing vCPU can kick its
-	 * siblings and multi-vCPU bodies start together. */
-	pthread_barrier_init(&vm->start, NULL, vm->nr_vcpus);
-	for (unsigned i = 0; i < vm->nr_vcpus; i++)
-		if (pthread_create(&vm->vcpu[i]->thread, NULL, vcpu_thread, vm->vcpu[i]))
-			die("cannot create a vCPU thread: out of resources");
-	for (unsigned i = 0; i < vm->nr_vcpus; i++)
-		pthread_join(vm->vcpu[i]->thread, NULL);
-	pthread_barrier_destroy(&vm->start);
+	/* Every vCPU thread waits for the start until all exist, so a failing vCPU can
+	 * kick its siblings and multi-vCPU bodies start together. */
+	pthread_mutex_init(&vm->start_lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&vm->start_cond, &ca);
+	pthread_condattr_destroy(&ca);
+	vm->started = false;
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = vm->vcpu[i];
+		int e;
+
+		if (first_failed >= 0) {
+			v->outcome = VCPU_STOPPED;
+			snprintf(v->why, sizeof(v->why), "not started: vCPU %d's thread failed first",
+				 first_failed);
+			continue;
+		}
+		e = pthread_create(&v->thread, NULL, vcpu_thread, v);
+		if (!e) {
+			v->has_thread = true;
+			continue;
+		}
+		v->outcome = VCPU_HOST_ERROR;
+		snprintf(v->why, sizeof(v->why), "cannot create the thread of vCPU %u: %s", i,
+			 strerror(e));
+		first_failed = (int)i;
+		vm->stop = 1;
+	}
+	pthread_mutex_lock(&vm->start_lock);
+	vm->started = true;
+	pthread_cond_broadcast(&vm->start_cond);
+	pthread_mutex_unlock(&vm->start_lock);
+	wait_for_vcpus(vm);
+	/* A given-up thread may still come back and look at them. */
+	if (!vm->abandoned) {
+		pthread_cond_destroy(&vm->start_cond);
+		pthread_mutex_destroy(&vm->start_lock);
+	}
 	return vm_failure(vm) ? -1 : 0;
 }
 

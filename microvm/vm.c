@@ -403,7 +403,9 @@ fail:
 
 void vm_destroy(struct vm *vm)
 {
-	if (!vm)
+	/* A vCPU the kernel never gave back may still run on this memory and these fds:
+	 * leak them rather than free what it uses. */
+	if (!vm || vm->abandoned)
 		return;
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
 		if (vm->vcpu[i])

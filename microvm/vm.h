@@ -78,7 +78,8 @@ enum vcpu_outcome {
 	VCPU_INTERNAL_ERROR,	/* KVM_EXIT_INTERNAL_ERROR (e.g. emulation failure) */
 	VCPU_SHUTDOWN,		/* triple fault */
 	VCPU_UNEXPECTED_EXIT,
-	VCPU_HOST_ERROR,	/* an ioctl failed */
+	VCPU_HOST_ERROR,	/* an ioctl, the thread or its timer failed */
+	VCPU_STUCK,		/* kicked, it did not come back from KVM_RUN: abandoned */
 	VCPU_STOPPED,		/* another vCPU of the VM failed first */
 };
 
@@ -115,7 +116,14 @@ struct vcpu {
 	struct kvm_stats_snapshot begin, end;		/* vCPU stats around the region */
 	struct kvm_stats_snapshot vm_begin, vm_end;	/* VM stats, taken by vCPU 0 */
 	uint64_t exits_to_user;		/* KVM_RUN returns other than doorbells */
-	uint64_t deadline_ns;
+	uint64_t deadline_ns;		/* the watchdog's next kick, CLOCK_MONOTONIC */
+
+	/* Between the thread and vm_run's wait for it (atomics): */
+	bool has_thread;		/* created: it may be kicked and must be joined */
+	bool finished;			/* its thread is about to end (under start_lock) */
+	int in_kvm;			/* VCPU_IN_RUN inside KVM_RUN, VCPU_GIVEN_UP once
+					 * vm_run abandoned it there */
+	uint64_t kicked_ns;		/* the first kick (a sibling failed, Ctrl-C); 0 none */
 };
 
 struct vm {
@@ -132,8 +140,11 @@ struct vm {
 	unsigned nr_vcpus;
 	struct vcpu *vcpu[GUEST_MAX_VCPUS];
 	uint64_t create_ns;		/* CLOCK_MONOTONIC before KVM_CREATE_VM */
-	pthread_barrier_t start;	/* vCPU threads start together */
+	pthread_mutex_t start_lock;	/* vCPU threads start together, once all exist; */
+	pthread_cond_t start_cond;	/* ... and say here when they end */
+	bool started;
 	volatile int stop;		/* a vCPU failed: the others end as VCPU_STOPPED */
+	bool abandoned;			/* a vCPU stuck in KVM_RUN: vm_destroy leaks it all */
 
 	vcpu_exit_hook exit_hook;
 	vcpu_call_hook call_hook;
@@ -156,7 +167,11 @@ int vm_map_identity(struct vm *vm, uint64_t root);
 void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa);
 
 /* Run every vCPU on its own thread until each is done or one fails. Returns 0 when
- * all ended VCPU_DONE, else -1 with the first failure in vm_failure(). */
+ * all ended VCPU_DONE, else -1 with the first failure in vm_failure(). A vCPU that is
+ * kicked (watchdog, a sibling's failure, Ctrl-C) and stays in KVM_RUN for another
+ * watchdog period is given up (VCPU_STUCK): its thread is detached, never joined, and
+ * the VM is abandoned (vm->abandoned; vm_destroy then leaks it on purpose, since the
+ * kernel still runs that vCPU and may still write its memory). */
 int vm_run(struct vm *vm);
 const struct vcpu *vm_failure(const struct vm *vm);
 

@@ -2,6 +2,7 @@
 /* Host-side pieces the ctxsw benchmarks share. */
 #include "bench/ctxsw/ctxsw.h"
 
+#include <errno.h>
 #include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
@@ -198,37 +199,70 @@ static void process_main(void *arg)
 	partner_of(tr->t->via)(tr->p);
 }
 
-static struct pair *pair_new(uint64_t ws)
+static void pair_free(struct pair *p)
+{
+	for (int i = 0; i < 2; i++) {
+		if (p->ab[i] >= 0)
+			close(p->ab[i]);
+		if (p->ba[i] >= 0)
+			close(p->ba[i]);
+	}
+	munmap(p, p->map_size);
+}
+
+/* NULL with a one-line err when the memory or the pipes cannot be had. */
+static struct pair *pair_new(uint64_t ws, char *err, size_t errlen)
 {
 	size_t buf = ALIGN_UP(ws, 4096), size = 4096 + 2 * buf;
 	struct pair *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 			      -1, 0);
 
-	if (p == MAP_FAILED)
-		die_errno("mmap of %zu bytes for a native twin", size);
+	if (p == MAP_FAILED) {
+		snprintf(err, errlen, "mmap of %zu bytes: %s", size, strerror(errno));
+		return NULL;
+	}
 	p->map_size = size;
 	p->ws = ws;
 	p->buf[0] = (uint8_t *)p + 4096;
 	p->buf[1] = p->buf[0] + buf;
+	p->ab[0] = p->ab[1] = p->ba[0] = p->ba[1] = -1;
 	memset(p->buf[0], 1, 2 * buf);
-	if (pipe(p->ab) || pipe(p->ba))
-		die_errno("pipe");
+	if (pipe(p->ab) || pipe(p->ba)) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		pair_free(p);
+		return NULL;
+	}
 	return p;
 }
 
-static void twin_start(struct bench_ctx *ctx, struct twin_run *tr, const struct ctxsw_twin *t)
+/* B started and answering; 0, or -1 with a one-line err and nothing left running. */
+static int twin_start(struct bench_ctx *ctx, struct twin_run *tr, const struct ctxsw_twin *t,
+		      char *err, size_t errlen)
 {
 	tr->t = t;
-	tr->p = pair_new(t->ws);
+	tr->p = pair_new(t->ws, err, errlen);
+	if (!tr->p)
+		return -1;
 	if (t->process) {
 		tr->pid = spawn(t->partner_cpu, process_main, tr);
-		if (tr->pid < 0)
-			die_errno("fork of a native twin's partner");
-		bench_native_partner(ctx, tr->pid);
-	} else {
-		tr->thread = bench_partner_thread(ctx, t->partner_cpu, partner_of(t->via), tr->p);
+		if (tr->pid < 0) {
+			snprintf(err, errlen, "fork of the partner process: %s", strerror(errno));
+			pair_free(tr->p);
+			return -1;
+		}
+		if (bench_native_partner(ctx, tr->pid, err, errlen)) {
+			kill(tr->pid, SIGKILL);
+			waitpid(tr->pid, NULL, 0);
+			pair_free(tr->p);
+			return -1;
+		}
+	} else if (bench_partner_thread(ctx, t->partner_cpu, partner_of(t->via), tr->p,
+					&tr->thread, err, errlen)) {
+		pair_free(tr->p);
+		return -1;
 	}
 	loop_of(t->via)(1, tr->p);	/* calibrate only once the partner answers */
+	return 0;
 }
 
 static void twin_stop(struct twin_run *tr)
@@ -238,14 +272,12 @@ static void twin_stop(struct twin_run *tr)
 	p->turn = 2;
 	futex_wake(&p->turn);
 	close(p->ab[1]);		/* the pipe partner reads EOF */
+	p->ab[1] = -1;
 	if (tr->t->process)
 		reap(tr->pid);
 	else
 		pthread_join(tr->thread, NULL);
-	close(p->ab[0]);
-	close(p->ba[0]);
-	close(p->ba[1]);
-	munmap(p, p->map_size);
+	pair_free(p);
 }
 
 static void describe_twin(json_t *extra, const char *prefix, const struct ctxsw_twin *t)
@@ -259,8 +291,12 @@ static void describe_twin(json_t *extra, const char *prefix, const struct ctxsw_
 void ctxsw_run_twin(struct bench_ctx *ctx, struct result *r, const struct ctxsw_twin *t)
 {
 	struct twin_run tr;
+	char err[200];
 
-	twin_start(ctx, &tr, t);
+	if (twin_start(ctx, &tr, t, err, sizeof(err))) {
+		result_set_status(r, RESULT_FAILED, "native twin: %s", err);
+		return;
+	}
 	bench_run_native(ctx, r, loop_of(t->via), tr.p);
 	twin_stop(&tr);
 	json_object_set_new(r->extra, "native_via", json_string(ctxsw_via_name(t->via)));
@@ -272,11 +308,15 @@ struct result *ctxsw_twin_result(struct bench_ctx *ctx, const struct bench *b,
 {
 	struct twin_run tr;
 	struct result *r;
+	char err[200];
 
 	r = results_add(ctx->results, b->id, b->unit);
 	json_object_set_new(r->params, "where", json_string("native"));
 	json_object_set_new(r->params, "via", json_string(ctxsw_via_name(t->via)));
-	twin_start(ctx, &tr, t);
+	if (twin_start(ctx, &tr, t, err, sizeof(err))) {
+		result_set_status(r, RESULT_FAILED, "native: %s", err);
+		return r;
+	}
 	bench_run_reference(ctx, r, loop_of(t->via), tr.p);
 	twin_stop(&tr);
 	describe_twin(r->extra, "native", t);

@@ -35,6 +35,7 @@ static void run_vcpu_pingpong(struct bench_ctx *ctx, const struct bench *b)
 	struct guest_check check = { .stat = "exits", .per_iter = 0 };
 	struct native_pingpong *p;
 	struct result *r;
+	char err[200];
 	pthread_t t;
 
 	cfg.nr_vcpus = 2;
@@ -45,11 +46,17 @@ static void run_vcpu_pingpong(struct bench_ctx *ctx, const struct bench *b)
 	if (r->status == RESULT_FAILED)
 		return;
 	p = aligned_alloc(64, sizeof(*p));
-	if (!p)
-		die("out of memory");
+	if (!p) {
+		result_set_status(r, RESULT_FAILED, "native twin: out of memory for the token");
+		return;
+	}
 	p->token = 0;
 	p->stop = 0;
-	t = bench_partner_thread(ctx, other, native_partner, p);
+	if (bench_partner_thread(ctx, other, native_partner, p, &t, err, sizeof(err))) {
+		result_set_status(r, RESULT_FAILED, "native twin: %s", err);
+		free(p);
+		return;
+	}
 	pingpong_loop(1, (void *)&p->token);	/* calibrate only once the partner runs */
 	bench_run_native(ctx, r, pingpong_loop, (void *)&p->token);
 	p->stop = 1;

@@ -54,8 +54,10 @@ bool exits_user_port(struct vcpu *v, struct kvm_run *run, void *ctx)
 }
 
 /* One operation (one iteration, one round, no warm-up) in its own VM. Returns NULL
- * when it completed, else why not. */
-static char *probe(const struct exit_bench *x)
+ * when it completed, else why not; *host_fault says the host, not the operation, was
+ * at fault (a vCPU thread or timer that could not be made, a vCPU stuck in KVM_RUN):
+ * that fails the result rather than calling the exit unsupported. */
+static char *probe(const struct exit_bench *x, bool *host_fault)
 {
 	struct vm_config c = x->cfg;
 	char err[256];
@@ -72,8 +74,15 @@ static char *probe(const struct exit_bench *x)
 	vm->exit_hook = x->check.exit_hook;
 	vm->call_hook = x->check.call_hook;
 	vm->hook_ctx = x->check.hook_ctx;
-	if (vm_run(vm))
-		why = xasprintf("a single operation did not complete: %s", vm_failure(vm)->why);
+	*host_fault = false;
+	if (vm_run(vm)) {
+		const struct vcpu *f = vm_failure(vm);
+
+		*host_fault = f->outcome == VCPU_HOST_ERROR || f->outcome == VCPU_STUCK ||
+			      f->outcome == VCPU_INTERRUPTED;
+		why = *host_fault ? xstrdup(f->why) :
+			xasprintf("a single operation did not complete: %s", f->why);
+	}
 	vm_destroy(vm);
 	return why;
 }
@@ -169,12 +178,13 @@ struct result *exit_bench_run(struct bench_ctx *ctx, const struct bench *b, stru
 		.exit_hook = timed_exit, .call_hook = forward_call, .inspect = forward_inspect,
 		.hook_ctx = &rt,
 	};
-	char *why = probe(x);
+	bool host_fault = false;
+	char *why = probe(x, &host_fault);
 	struct result *r;
 
 	if (why) {
 		r = results_add(ctx->results, b->id, b->unit);
-		result_set_status(r, RESULT_UNSUPPORTED, "%s", why);
+		result_set_status(r, host_fault ? RESULT_FAILED : RESULT_UNSUPPORTED, "%s", why);
 		free(why);
 	} else {
 		r = bench_run_guest(ctx, b, &x->cfg, &timed);

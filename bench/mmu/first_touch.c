@@ -8,6 +8,9 @@
  * fresh mmap (the kernel allocates and zeroes it), 4 KiB or THP.
  */
 
+#include <errno.h>
+#include <string.h>
+
 #include "bench/mmu/mmu.h"
 #include "harness/util.h"
 
@@ -38,9 +41,11 @@ static uint64_t native_touch_loop(uint64_t n, void *arg)
 		t->size = n * t->page;
 		t->base = mmu_native_map(t->size, t->page == PAGE_2M);
 		t->next = 0;
-		if (!t->base)
-			die("mmu/first-touch: mmap of %llu MiB for the native twin failed",
-			    (unsigned long long)(t->size >> 20));
+		if (!t->base) {
+			bench_native_fail("mmap of %llu MiB of fresh pages failed: %s",
+					  (unsigned long long)(t->size >> 20), strerror(errno));
+			return 0;
+		}
 	}
 	t0 = rdtsc_fenced();
 	for (uint64_t i = 0; i < n; i++, t->next += t->page)

@@ -94,28 +94,35 @@ static void *follow(void *arg)
 
 /* The gang's followers on their CPUs, the leader timed by bench_run_native on cpus[0].
  * The followers are the twin's partners: its counters add up every thread of the gang,
- * as the guest's add up every vCPU thread. */
-static void time_native(struct bench_ctx *ctx, struct result *r, const struct bw_point *bp,
-			uint8_t *buf, uint64_t ws)
+ * as the guest's add up every vCPU thread. 0, or -1 with err when a follower cannot be
+ * started (the ones that were are stopped). */
+static int time_native(struct bench_ctx *ctx, struct result *r, const struct bw_point *bp,
+		       uint8_t *buf, uint64_t ws, char *err, size_t errlen)
 {
 	struct stream_gang gang = { 0 };
 	struct follower f[STREAM_MAX_THREADS];
 	pthread_t th[STREAM_MAX_THREADS];
+	unsigned started = 1;
 
 	gang.kind = bp->kind;
 	gang.nr = bp->nr;
 	for (unsigned k = 0; k < bp->nr; k++)
 		stream_slice_init(&gang.slice[k], buf, ws, bp->nr, k, bp->kind);
 	stream_fill(buf, ws);
-	for (unsigned k = 1; k < bp->nr; k++) {
-		f[k] = (struct follower){ .gang = &gang, .k = k };
-		th[k] = bench_partner_thread(ctx, bp->cpus[k], follow, &f[k]);
+	for (; started < bp->nr; started++) {
+		f[started] = (struct follower){ .gang = &gang, .k = started };
+		if (bench_partner_thread(ctx, bp->cpus[started], follow, &f[started],
+					 &th[started], err, errlen))
+			break;
 	}
-	stream_gang_warm(&gang);
-	bench_run_native(ctx, r, stream_gang_loop, &gang);
+	if (started == bp->nr) {
+		stream_gang_warm(&gang);
+		bench_run_native(ctx, r, stream_gang_loop, &gang);
+	}
 	stream_gang_quit(&gang);
-	for (unsigned k = 1; k < bp->nr; k++)
+	for (unsigned k = 1; k < started; k++)
 		pthread_join(th[k], NULL);
+	return started == bp->nr ? 0 : -1;
 }
 
 static void run_native(struct bench_ctx *ctx, const struct bench *b, const struct bw_point *bp,
@@ -129,15 +136,20 @@ static void run_native(struct bench_ctx *ctx, const struct bench *b, const struc
 	struct placement pl;
 	char err[200];
 	uint8_t *buf = numa_alloc_bound(ws, bp->cell->mem_node, err, sizeof(err));
+	bool ran = buf != NULL;
 
 	if (buf) {
-		time_native(ctx, &ctx->results->items[gi], bp, buf, ws);
+		ran = !time_native(ctx, &ctx->results->items[gi], bp, buf, ws, err, sizeof(err));
 		placement_sample(buf, ws, bp->cell->mem_node, &pl);
 		numa_free_bound(buf, ws);
-		numa_ticks_to_gbps(ctx, &ctx->results->items[gi],
-				   (double)(stream_bytes_per_op(bp->kind) * bp->nr));
+		if (!ran)
+			result_set_status(&ctx->results->items[gi], RESULT_FAILED, "native twin: %s",
+					  err);
 	}
-	numa_add_native(ctx, b, gi, &pt, &pl, buf ? NULL : err);
+	/* The guest's samples are ticks until here, with or without a twin. */
+	numa_ticks_to_gbps(ctx, &ctx->results->items[gi],
+			   (double)(stream_bytes_per_op(bp->kind) * bp->nr));
+	numa_add_native(ctx, b, gi, &pt, &pl, ran ? NULL : err);
 	label(&ctx->results->items[ctx->results->n - 1], bp, "native");
 }
 

@@ -53,3 +53,25 @@ static void assert_fails(struct mailbox *mb, unsigned vcpu)
 	guest_assert(mb->arg[0] == 42 + vcpu);
 }
 GUEST_BENCH("selftest/assert", assert_fails, 3);
+
+/* vCPU 1 fails at once, vCPU 0 would spin until its watchdog: only the sibling's
+ * kick ends it early, so the test can tell stopping from the watchdog. */
+static void one_fails(struct mailbox *mb, unsigned vcpu)
+{
+	(void)mb;
+	guest_assert(vcpu == 0);
+	for (;;)
+		__asm__ volatile("" ::: "memory");
+}
+GUEST_BENCH("selftest/one-fails", one_fails, 3);
+
+/* An instruction fetch from the unbacked MMIO page: KVM must emulate the fetch and
+ * cannot. At CPL0, so KVM reports it (KVM_EXIT_INTERNAL_ERROR) rather than inject #UD. */
+static void fetch_from_mmio(struct mailbox *mb, unsigned vcpu)
+{
+	void (*mmio)(void) = (void (*)(void))MMIO_SCRATCH_GPA;
+
+	(void)mb, (void)vcpu;
+	mmio();
+}
+GUEST_BENCH("selftest/emulation-fail", fetch_from_mmio, 0);

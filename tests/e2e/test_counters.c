@@ -251,6 +251,7 @@ static void test_native_gang(void **state)
 	struct result *r;
 	double faults;
 	uint64_t ops;
+	char err[200];
 
 	(void)state;
 	e2e_setup();
@@ -267,7 +268,8 @@ static void test_native_gang(void **state)
 	r = results_add(&rs, "test/gang-touch", "cycles");
 	for (unsigned k = 1; k < GANG_SIZE; k++) {
 		m[k] = (struct gang_member){ .g = &g, .k = k };
-		th[k] = bench_partner_thread(&ctx, opts.cpu, gang_member, &m[k]);
+		assert_int_equal(bench_partner_thread(&ctx, opts.cpu, gang_member, &m[k], &th[k],
+						      err, sizeof(err)), 0);
 	}
 	bench_run_native(&ctx, r, gang_loop, &g);
 	__atomic_store_n(&g.gen, GANG_QUIT, __ATOMIC_RELEASE);

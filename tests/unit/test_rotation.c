@@ -2,7 +2,8 @@
 /* harness/rotation.c: benchmarks in rotation (all once, then all again), one result
  * per id + params with one "runs" entry per run, the host speed timed beside what
  * runs and not beside what cannot, the hook on every kept run, an interrupted
- * benchmark's run dropped. The benchmarks are stand-ins: rotation does not care
+ * benchmark's run dropped, and an interrupted rotation journaled, rejoined and
+ * resumed as `vmtax run --runs K --resume` does it. The benchmarks are stand-ins: rotation does not care
  * what a benchmark measures. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,9 +13,11 @@
 
 #include <string.h>
 
+#include "harness/journal.h"
 #include "harness/result_runs.h"
 #include "harness/rotation.h"
 #include "harness/util.h"
+#include "tests/unit/results_tmpdir.h"
 
 /* Calls to run a benchmark, kept runs (the hook), the sweep's kept runs; the sweep run
  * to interrupt (0: none). A run measured again (the host's speed moved during it: on
@@ -80,7 +83,7 @@ static void rotate(struct results *rs, unsigned runs, unsigned *kept)
 	static struct host_info hi;
 	static struct run_opts o = { .cpu = 0 };
 	struct bench_ctx ctx = { .host = &hi, .opts = &o, .results = rs };
-	struct rotation_hook hook = { count_hook, kept };
+	struct rotation_hook hook = { count_hook, NULL, kept };
 
 	ncalls = hooked = sweep_kept = 0;
 	results_init(rs);
@@ -151,11 +154,111 @@ static void test_rotation_interrupted(void **state)
 	results_free(&rs);
 }
 
+/* The journal as cmd_run keeps it: every kept run of a benchmark, its run number on
+ * the line; journaled() skips what the journal being resumed finished. */
+struct journaling {
+	struct journal j;
+	const struct journal_contents *resumed;
+};
+
+static void journal_hook(void *arg, unsigned run_no, const struct bench *b, struct results *rs)
+{
+	struct journaling *jg = arg;
+
+	sweep_kept += b == &sweep;
+	assert_int_equal(journal_append_bench(&jg->j, 0, run_no, b->id, rs->items, rs->n), 0);
+}
+
+static bool journaled(void *arg, unsigned run_no, const struct bench *b)
+{
+	struct journaling *jg = arg;
+
+	return jg->resumed && journal_bench_done(jg->resumed, 0, run_no, b->id);
+}
+
+static void rotate_journaled(struct results *rs, struct journaling *jg)
+{
+	static const struct bench *benches[] = { &single, &sweep, &cannot };
+	static struct host_info hi;
+	static struct run_opts o = { .cpu = 0 };
+	struct bench_ctx ctx = { .host = &hi, .opts = &o, .results = rs };
+	struct rotation_hook hook = { journal_hook, journaled, jg };
+
+	rotation_run(&ctx, benches, 3, 3, fake_run, &hook);
+}
+
+/* Interrupted in the sweep's second run, then resumed from the journal: only the runs
+ * not journaled run, and every result has its three runs in order, as an
+ * uninterrupted rotation gives them. */
+static void test_rotation_resumed_from_journal(void **state)
+{
+	static const char *const rest[] = { "t/sweep", "t/cannot", "t/single", "t/sweep", "t/cannot" };
+	char *path = path_in(state, "r.json.journal");
+	struct journaling jg = { 0 };
+	struct journal_contents jc;
+	struct results rs;
+	struct run_view *rv;
+	const char *seen[64];
+	json_t *h;
+	char err[300];
+
+	results_init(&rs);
+	rs.tool = json_pack("{s:s, s:s, s:s}", "name", "vmtax", "version", "0.1.0", "git", "abc");
+	rs.host = json_object();
+	rs.config = json_pack("{s:i}", "runs", 3);
+	rs.started = xstrdup("2026-12-05T09:00:00Z");
+	h = journal_header(&rs, "r.json");
+	assert_int_equal(journal_create(&jg.j, path, h, 0, err, sizeof(err)), 0);
+	json_decref(h);
+	ncalls = sweep_kept = 0;
+	interrupt_sweep_run = 2;
+	rotate_journaled(&rs, &jg);
+	interrupt_sweep_run = 0;
+	vmtax_interrupted = 0;
+	journal_close(&jg.j, false);
+	results_free(&rs);
+
+	if (journal_read(path, &jc, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(jc.ndone, 4);		/* run 1 of all three, run 2 of t/single */
+	assert_int_equal(journal_reopen(&jg.j, path, jc.valid_len, err, sizeof(err)), 0);
+	results_init(&rs);
+	rotation_rejoin(&rs, &jc.rs);
+	assert_int_equal(rs.n, 4);
+	assert_int_equal(result_runs(&rs.items[0], &rv), 2);	/* t/single: runs 1 and 2 */
+	free(rv);
+	jg.resumed = &jc;
+	ncalls = 0;
+	rotate_journaled(&rs, &jg);
+	journal_close(&jg.j, false);
+
+	assert_int_equal(distinct_calls(seen), 5);
+	for (unsigned i = 0; i < 5; i++)
+		assert_string_equal(seen[i], rest[i]);
+	assert_int_equal(rs.n, 4);
+	for (size_t i = 0; i < rs.n; i++) {
+		size_t n = result_runs(&rs.items[i], &rv);
+		json_t *runs = json_object_get(rs.items[i].extra, "runs");
+
+		assert_int_equal(n, 3);
+		for (size_t k = 0; k < n; k++)
+			assert_int_equal(json_integer_value(json_object_get(json_array_get(runs, k), "run")),
+					 k + 1);
+		assert_int_equal(rs.items[i].nsamples, rs.items[i].status == RESULT_OK ? 12 : 0);
+		free(rv);
+	}
+	results_free(&rs);
+	journal_contents_free(&jc);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rotation_order_and_runs),
 		cmocka_unit_test(test_rotation_interrupted),
+		cmocka_unit_test_setup_teardown(test_rotation_resumed_from_journal, make_tmpdir,
+						remove_tmpdir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -140,6 +140,23 @@ static void expect_error(const char *want, int argc, const char *a1, const char 
 		fail_msg("error '%s' does not mention '%s'", err, want);
 }
 
+static void test_resume(void **state)
+{
+	struct run_args a;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(&a, err, 1), 0);
+	assert_null(a.resume);
+	assert_false(a.output_given);
+	assert_int_equal(parse(&a, err, 5, "--resume", "out/results.json.journal", "-o",
+			       "out/results.json"), 0);
+	assert_string_equal(a.resume, "out/results.json.journal");
+	assert_true(a.output_given);
+	assert_int_equal(parse(&a, err, 3, "--resume", ""), -1);
+	assert_string_equal(err, "--resume: empty journal name");
+}
+
 static void test_bad_input(void **state)
 {
 	(void)state;
@@ -182,6 +199,7 @@ int main(void)
 		cmocka_unit_test(test_max_ws_sizes),
 		cmocka_unit_test(test_quick_suite_defaults),
 		cmocka_unit_test(test_ci_suite_defaults),
+		cmocka_unit_test(test_resume),
 		cmocka_unit_test(test_bad_input),
 	};
 
