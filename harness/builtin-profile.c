@@ -224,17 +224,6 @@ static void print_rates(const struct profile *p, const char *path)
 	table_free(&t);
 }
 
-static char *now_iso(void)
-{
-	char buf[32];
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return xstrdup(buf);
-}
-
 int cmd_profile(int argc, char **argv)
 {
 	struct profile_args a;
@@ -277,7 +266,7 @@ int cmd_profile(int argc, char **argv)
 	}
 	p.seconds = seconds;
 	p.vcpus = vcpus;
-	p.created = now_iso();
+	p.created = iso_now();
 	profile_add_counts(&p, &c, seconds, vcpus);
 	counts_free(&c);
 	if (!p.n)

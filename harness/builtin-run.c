@@ -151,17 +151,6 @@ static json_t *tool_json(void)
 			 "git", VMTAX_GIT);
 }
 
-static char *iso_now(void)
-{
-	char buf[32];
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return xstrdup(buf);
-}
-
 static void run_one(struct bench_ctx *ctx, const struct bench *b)
 {
 	const char *why = bench_unsupported(b, ctx->host, ctx->opts);

@@ -49,5 +49,7 @@ int pin_to_cpu(int cpu);
 
 /* Monotonic clock in nanoseconds. */
 uint64_t now_ns(void);
+/* The current UTC time as ISO 8601 ("2026-12-05T10:51:51Z"); caller frees. */
+char *iso_now(void);
 
 #endif

@@ -3,23 +3,8 @@
 # results files, one column per generation, unknown kinds never counted, one-line
 # refusals of bad input.
 set -u
-VMTAX=${VMTAX:-./vmtax}
-FIX=tests/fixtures/results
+. "$(dirname "$0")/lib/expect.sh"
 PROFILE=tests/fixtures/profiles/hand.json
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-pass() { echo "ok - $1"; }
-fail() { echo "not ok - $1"; [ -s "$tmp/err" ] && sed 's/^/#   /' "$tmp/err" | head -5; }
-expect() {	# expect NAME EXIT CMD...: stdout in $tmp/out, stderr in $tmp/err
-	local name=$1 want=$2; shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	local rc=$?
-	[ "$rc" -eq "$want" ] && pass "$name" || fail "$name (exit $rc, wanted $want)"
-}
-one_line() {	# one_line NAME PATTERN: stderr is one line matching PATTERN
-	[ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q -- "$2" "$tmp/err" && pass "$1" || fail "$1"
-}
 has() {		# has NAME PATTERN: stdout matches
 	grep -q -- "$2" "$tmp/out" && pass "$1" || { fail "$1"; sed 's/^/#   /' "$tmp/out" | head -20; }
 }

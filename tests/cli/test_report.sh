@@ -2,22 +2,7 @@
 # vmtax report and vmtax compare as users and CI see them: the files a report is made
 # of, exit codes and verdicts of compare, one-line refusals of bad input.
 set -u
-VMTAX=${VMTAX:-./vmtax}
-FIX=tests/fixtures/results
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-pass() { echo "ok - $1"; }
-fail() { echo "not ok - $1"; [ -s "$tmp/err" ] && sed 's/^/#   /' "$tmp/err" | head -5; }
-expect() {	# expect NAME EXIT CMD...: stdout in $tmp/out, stderr in $tmp/err
-	local name=$1 want=$2; shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	local rc=$?
-	[ "$rc" -eq "$want" ] && pass "$name" || fail "$name (exit $rc, wanted $want)"
-}
-one_line() {	# one_line NAME PATTERN: stderr is one line matching PATTERN
-	[ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q -- "$2" "$tmp/err" && pass "$1" || fail "$1"
-}
+. "$(dirname "$0")/lib/expect.sh"
 
 # Every plot named is a real PNG and a parseable SVG; every file index.html links to
 # or embeds exists beside it, and nothing is fetched from the network.

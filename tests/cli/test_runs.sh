@@ -4,22 +4,7 @@
 # tests/fixtures/results/make-runs.py): drift alone is no regression, a real shift is,
 # one run a side says what it cannot know.
 set -u
-VMTAX=${VMTAX:-./vmtax}
-FIX=tests/fixtures/results
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-pass() { echo "ok - $1"; }
-fail() { echo "not ok - $1"; [ -s "$tmp/err" ] && sed 's/^/#   /' "$tmp/err" | head -5; }
-expect() {	# expect NAME EXIT CMD...: stdout in $tmp/out, stderr in $tmp/err
-	local name=$1 want=$2; shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	local rc=$?
-	[ "$rc" -eq "$want" ] && pass "$name" || fail "$name (exit $rc, wanted $want)"
-}
-one_line() {	# one_line NAME PATTERN: stderr is one line matching PATTERN
-	[ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q -- "$2" "$tmp/err" && pass "$1" || fail "$1"
-}
+. "$(dirname "$0")/lib/expect.sh"
 
 # ---- run: usage ----
 expect "--runs 0 is a usage error" 2 "$VMTAX" run --runs 0 -o "$tmp/x.json"
