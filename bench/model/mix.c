@@ -136,7 +136,16 @@ static void record_model(struct bench_ctx *ctx, struct result *r)
 		json_object_set_new(out, "note", json_string(
 			"a kind of the mix has no unit cost in this run (run the exits group "
 			"with model/mix): no prediction"));
-	} else if (m.fraction < 1) {
+	} else if (m.fraction >= 1) {
+		/* The unit costs times the rates exceed the time measured: the model failed
+		 * outright, which is a finding, not something to leave out. */
+		json_object_set_new(out, "predicted_fraction", json_real(m.fraction));
+		json_object_set_new(out, "predicted_interval", json_pack("[f, f]", m.lo, m.hi));
+		json_object_set_new(out, "within_target", json_false());
+		json_object_set_new(out, "note", json_string(
+			"the modelled costs add up to more than the measured time: this run's unit "
+			"costs do not describe this mix (no slowdown predicted)"));
+	} else {
 		double predicted_s = m.fraction / (1 - m.fraction);
 		double error = measured_s > 0 ? (predicted_s - measured_s) / measured_s * 100 : NAN;
 

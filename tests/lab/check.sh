@@ -102,6 +102,19 @@ check_group_sound() {	# check_group_sound SCENARIO STEP
 		{ bad "$s: $2: results failed or invalid"; sed 's/^/#   /' <<<"$bad_rs"; }
 }
 
+# model/mix: each mix measured, its own VM profiled and modelled from the same run's
+# exit costs (the prediction's accuracy is a hardware question, not the lab's).
+check_model() {	# check_model SCENARIO
+	local f=$OUT/$1/exits.json n wrong
+	n=$(jq '[.results[] | select(.group == "model")] | length' "$f") || n=0
+	wrong=$(jq -c '.results[] | select(.group == "model") | select(.status != "ok" or
+		(.model.predicted_fraction | type) != "number" or
+		(.model.measured_fraction | type) != "number") |
+		{params, status, reason, model}' "$f") || wrong="$f does not parse"
+	check "$1: model/mix: $n mixes measured, profiled and modelled" test "$n" -gt 0 -a -z "$wrong"
+	[ -z "$wrong" ] || printf '%s\n' "$wrong" | sed 's/^/#   /'
+}
+
 # The exits step answers to README's table (check_exits), which may allow a failure
 # with a stated cause; it must still have ended by itself (exit 0 or 1, not killed).
 check_every_group_sound() {
@@ -109,6 +122,7 @@ check_every_group_sound() {
 	rc=$(cat "$OUT/$1/exits.rc" 2>/dev/null)
 	check "$1: step exits ended by itself (exit $rc)" test "$rc" = 0 -o "$rc" = 1
 	for g in ctxsw mmu numa microvm; do check_group_sound "$1" "$g"; done
+	check_model "$1"
 }
 
 # Every cell of both NUMA matrices, guest and native, measured with its placement
