@@ -77,7 +77,7 @@ lab-deps:
 	$(call apt_install,$(LAB_DEPS),the lab)
 
 lab: deps lab-deps
-	$(MAKE) vmtax
+	$(MAKE) vmtax $(filter build/release/tests/e2e/%,$(TEST_SRCS:%.c=build/release/%))
 	tests/lab/lab.sh $(LAB_SCENARIOS)
 
 vmtax: $(BUILD)/vmtax

@@ -51,8 +51,16 @@ build_initramfs() {
 	for a in $("$root/bin/busybox" --list | grep -vx busybox); do ln -sf busybox "$root/bin/$a"; done
 	ln -sf ../bin/busybox "$root/sbin/modprobe"
 	cp vmtax "$root/bin/vmtax"
+	# The e2e tests, when built (make lab builds them), with what they read from the
+	# tree (tests/fixtures), for the e2e scenario.
+	mkdir -p "$root/lab/e2e" "$root/lab/repo/tests"
+	for t in build/release/tests/e2e/test_*; do
+		[ -x "$t" ] && [ "${t%.d}" = "$t" ] && cp "$t" "$root/lab/e2e/"
+	done
+	cp -r tests/fixtures "$root/lab/repo/tests/"
 	gcc -static -O2 -Wall -Wextra -Werror -o "$root/bin/kvm-hold" tests/lab/kvm-hold.c
-	for lib in $(ldd vmtax | grep -o '/[^ ]*'); do
+	for lib in $(ldd vmtax "$root"/lab/e2e/* 2>/dev/null |
+		     sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^\t\(\/[^ ]*\) .*/\1/p' | sort -u); do
 		mkdir -p "$root$(dirname "$lib")"; cp -L "$lib" "$root$lib"
 	done
 	kver=$(ls "$LAB/kernel/modules")
