@@ -156,7 +156,7 @@ static void add_common(struct result *r, const struct exit_bench *x)
 	if (x->params)
 		json_object_update(r->params, x->params);
 	/* A control that must not exit (per_iter 0) is handled nowhere. */
-	if (x->check.per_iter)
+	if (x->check.per_iter || x->validated_by_inspect)
 		json_object_set_new(r->extra, "handled_in",
 				    json_string(x->userspace ? "userspace" : "kernel"));
 }

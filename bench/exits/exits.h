@@ -19,6 +19,9 @@ struct exit_bench {
 	struct vm_config cfg;		/* bench_vm_config() plus the bench's own settings */
 	struct guest_check check;	/* the stat that must move, the bench's hooks */
 	bool userspace;			/* handled_in "userspace": time host round trips */
+	/* check.inspect sets the validation (another vCPU's stat, a derived count):
+	 * an exit handled in the kernel all the same, though check.stat is NULL */
+	bool validated_by_inspect;
 	measure_loop_fn native;		/* native twin, or NULL */
 	void *native_arg;
 	json_t *params;			/* reference taken; NULL: {} */

@@ -27,6 +27,7 @@ static const struct exit_case cases[] = {
 	{ "exits/pio-out", "userspace", 1 },
 	{ "exits/pio-in", "userspace", 1 },
 	{ "exits/pio-kernel", "kernel", 2 },
+	{ "exits/ple", "kernel", 1 },
 	{ "exits/hlt", NULL, 2 },		/* userspace, then kernel: checked below */
 	{ "exits/rdmsr", "kernel", 1 },
 	{ "exits/wrmsr", "kernel", 1 },
