@@ -48,6 +48,7 @@ static void run_wrmsr_passthrough(struct bench_ctx *ctx, const struct bench *b)
 			r = results_add(ctx->results, b->id, b->unit);
 			json_object_update(r->params, x.params);
 			json_decref(x.params);
+			json_object_set_new(r->extra, "control", json_true());
 			result_set_status(r, RESULT_UNSUPPORTED,
 					  "KVM does not offer %s to guests on this CPU", m->feature);
 			continue;
