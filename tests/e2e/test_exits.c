@@ -73,6 +73,10 @@ static void assert_userspace_view(const struct result *r)
 
 static void assert_guest_result(const struct result *r, const char *handled_in)
 {
+	/* Refused by the bench's own check before any VM (exits/ipi on one CPU): the
+	 * reason is all there is. */
+	if (r->status == RESULT_UNSUPPORTED && !json_object_size(r->extra))
+		return;
 	if (!handled_in[0])
 		assert_null(e2e_extra_str(r, "handled_in"));
 	else
