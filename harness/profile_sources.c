@@ -77,7 +77,7 @@ static const struct kind_map reason_map[] = {
 	{ "CR_ACCESS", "exits/cr3-write", "{\"roots\": \"same\"}", RATE_UPPER,
 	  "accesses to any control register, costed as a CR3 load" },
 	{ "write_cr3", "exits/cr3-write", "{\"roots\": \"same\"}", RATE_EXACT, NULL },
-	{ "write_cr8", "exits/cr8", NULL, RATE_EXACT, NULL },
+	{ "write_cr8", "exits/cr8", "{\"access\": \"write\"}", RATE_EXACT, NULL },
 	{ "EXCEPTION_NMI", "exits/exception", NULL, RATE_UPPER, "exceptions and NMIs together" },
 	{ "EXTERNAL_INTERRUPT", "exits/external-irq", NULL, RATE_EXACT, NULL },
 	{ "intr", "exits/external-irq", NULL, RATE_EXACT, NULL },

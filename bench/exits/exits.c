@@ -165,7 +165,7 @@ static void add_common(struct result *r, const struct exit_bench *x)
 	if (x->params)
 		json_object_update(r->params, x->params);
 	/* A control that must not exit (per_iter 0) is handled nowhere. */
-	if (x->check.per_iter)
+	if (x->check.per_iter || x->validated_by_inspect)
 		json_object_set_new(r->extra, "handled_in",
 				    json_string(x->userspace ? "userspace" : "kernel"));
 }
@@ -238,14 +238,28 @@ void exits_run_msr(struct bench_ctx *ctx, const struct bench *b)
 	exit_bench_run(ctx, b, &x);
 }
 
+struct result *exits_control_run(struct bench_ctx *ctx, const struct bench *b,
+				 struct exit_bench *x)
+{
+	struct result *r;
+
+	x->check.stat = "exits";
+	x->check.per_iter = 0;
+	r = exit_bench_run(ctx, b, x);
+	/* Its guest/native ratio proves the instruction ran on the CPU; it is a check,
+	 * not a tax, and the report keeps it out of the headline. */
+	json_object_set_new(r->extra, "control", json_true());
+	if (r->status == RESULT_INVALID && json_is_true(json_object_get(r->extra, "emulated")))
+		result_set_status(r, RESULT_UNSUPPORTED,
+				  "the loop ran in KVM's instruction emulator, where nothing runs on the CPU unintercepted: %s",
+				  r->reason);
+	return r;
+}
+
 void exits_run_control(struct bench_ctx *ctx, const struct bench *b, measure_loop_fn native)
 {
 	struct exit_bench x = exit_bench_init(ctx, b->id);
 
-	x.check.stat = "exits";
-	x.check.per_iter = 0;
 	x.native = native;
-	/* Its guest/native ratio proves the instruction ran on the CPU; it is a check,
-	 * not a tax, and the report keeps it out of the headline. */
-	json_object_set_new(exit_bench_run(ctx, b, &x)->extra, "control", json_true());
+	exits_control_run(ctx, b, &x);
 }

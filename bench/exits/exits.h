@@ -19,6 +19,9 @@ struct exit_bench {
 	struct vm_config cfg;		/* bench_vm_config() plus the bench's own settings */
 	struct guest_check check;	/* the stat that must move, the bench's hooks */
 	bool userspace;			/* handled_in "userspace": time host round trips */
+	/* check.inspect sets the validation (another vCPU's stat, a derived count):
+	 * an exit handled in the kernel all the same, though check.stat is NULL */
+	bool validated_by_inspect;
 	measure_loop_fn native;		/* native twin, or NULL */
 	void *native_arg;
 	json_t *params;			/* reference taken; NULL: {} */
@@ -47,6 +50,11 @@ void exits_run_msr(struct bench_ctx *ctx, const struct bench *b);
 /* A control that must not exit (`exits` moves by 0), with its native twin;
  * extra.control. */
 void exits_run_control(struct bench_ctx *ctx, const struct bench *b, measure_loop_fn native);
+/* The same for a prepared x (its own body, set-up, params; native twin or NULL). A
+ * control whose loop ran in KVM's instruction emulator (CPL0 on PVM) is unsupported:
+ * there is no hardware pass-through to show. */
+struct result *exits_control_run(struct bench_ctx *ctx, const struct bench *b,
+				 struct exit_bench *x);
 
 /* A native reference point (exits/ref-*): loop timed on the host, pinned like every
  * native twin, as a result of its own (params.where "native", extra.reference). */

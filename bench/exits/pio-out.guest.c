@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-/* OUT to the port in arg[0], at CPL0: port I/O raises #GP at CPL3 under PVM (IOPL is
- * forced to 0 there), so both bare-metal and PVM hosts run it in the guest kernel. */
+/* OUT of 0 to the port in arg[0], at CPL0: exits/pio-out, and to an in-kernel PIC port
+ * exits/pio-kernel. Port I/O raises #GP at CPL3 under PVM (IOPL is forced to 0
+ * there), so both bare-metal and PVM hosts run it in the guest kernel. */
 #include "microvm/guest/guest.h"
 #include "bench/exits/insn.h"
 

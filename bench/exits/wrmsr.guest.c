@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* WRMSR of 0 to the MSR in arg[0] at CPL0. */
+/* WRMSR of 0 to the MSR in arg[0] at CPL0 (also exits/wrmsr-passthrough's KERNEL_GS_BASE). */
 #include "microvm/guest/guest.h"
 #include "bench/exits/insn.h"
 

@@ -14,11 +14,13 @@
 #define X2APIC_LVT_TIMER	0x832
 #define X2APIC_TIMER_INIT	0x838
 #define X2APIC_TIMER_DIV	0x83e
+#define MSR_TSC_DEADLINE	0x6e0
 
 #define SVR_APIC_ENABLED	(1u << 8)
 #define ICR_LEVEL_ASSERT	(1u << 14)
 #define ICR_DEST_SELF		(1u << 18)
 #define LVT_MASKED		(1u << 16)
+#define LVT_TIMER_TSC_DEADLINE	(2u << 17)
 #define TIMER_DIV_BY_1		0xb
 
 void apic_enable(void)
@@ -27,12 +29,17 @@ void apic_enable(void)
 	 * one write is the legal xAPIC-disabled -> x2APIC transition too. */
 	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_EN | APIC_BASE_EXTD);
 	wrmsr(X2APIC_SVR, SVR_APIC_ENABLED | APIC_SPURIOUS_VECTOR);
-	wrmsr(X2APIC_TPR, 0);
+	apic_set_tpr(0);
 }
 
 void apic_eoi(void)
 {
 	wrmsr(X2APIC_EOI, 0);
+}
+
+void apic_set_tpr(uint8_t tpr)
+{
+	wrmsr(X2APIC_TPR, tpr);
 }
 
 void apic_send_ipi(uint32_t dest, uint8_t vector)
@@ -63,4 +70,14 @@ void apic_timer_stop(void)
 {
 	wrmsr(X2APIC_LVT_TIMER, LVT_MASKED);
 	wrmsr(X2APIC_TIMER_INIT, 0);
+}
+
+void apic_timer_tsc_deadline_mode(uint8_t vector)
+{
+	wrmsr(X2APIC_LVT_TIMER, LVT_TIMER_TSC_DEADLINE | vector);
+}
+
+void apic_tsc_deadline(uint64_t tsc)
+{
+	wrmsr(MSR_TSC_DEADLINE, tsc);
 }

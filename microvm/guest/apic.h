@@ -25,6 +25,9 @@
 void apic_enable(void);
 /* End of interrupt: the handler of every APIC-delivered vector calls this. */
 void apic_eoi(void);
+/* The task priority: vectors whose class (vector >> 4) is at most tpr >> 4 stay
+ * pending in IRR until it drops. */
+void apic_set_tpr(uint8_t tpr);
 /* A fixed-delivery IPI to the vCPU with x2APIC ID dest, through the ICR. */
 void apic_send_ipi(uint32_t dest, uint8_t vector);
 /* A fixed-delivery IPI to this vCPU, through the ICR's "self" shorthand. */
@@ -37,6 +40,11 @@ void apic_timer_oneshot(uint8_t vector, uint32_t count);
 void apic_timer_start(uint32_t count);
 /* Mask the timer and clear its count. */
 void apic_timer_stop(void);
+/* TSC-deadline mode (needs the guest CPUID's TSC_DEADLINE bit, which the VMM sets):
+ * fire `vector` once the TSC reaches the value apic_tsc_deadline() writes (a value
+ * already past fires at once; 0 disarms). */
+void apic_timer_tsc_deadline_mode(uint8_t vector);
+void apic_tsc_deadline(uint64_t tsc);
 
 static inline void irq_enable(void)
 {
