@@ -142,8 +142,6 @@ int profile_write_file(const struct profile *p, const char *path, char *err, siz
 	struct diag d = { .err = err, .errlen = errlen };
 	struct profile back;
 	json_t *root = profile_to_json(p);
-	char *body, *text;
-	int ret;
 
 	if (!root)
 		return diag_fail(&d, "a rate or the duration is not a finite number");
@@ -153,15 +151,7 @@ int profile_write_file(const struct profile *p, const char *path, char *err, siz
 		return -1;
 	}
 	profile_free(&back);
-	body = json_dumps(root, JSON_INDENT(1) | JSON_REAL_PRECISION(12));
-	json_decref(root);
-	if (!body)
-		die("out of memory");
-	text = xasprintf("%s\n", body);
-	free(body);
-	ret = write_file_atomic(&d, path, text);
-	free(text);
-	return ret;
+	return write_json_atomic(&d, path, root, JSON_INDENT(1) | JSON_REAL_PRECISION(12));
 }
 
 /* ---- reading ---- */

@@ -586,7 +586,7 @@ static char *parent_dir(const char *path)
 	return xasprintf("%.*s", (int)(slash - path), path);
 }
 
-int write_file_atomic(struct diag *d, const char *path, const char *text)
+static int write_file_atomic(struct diag *d, const char *path, const char *text)
 {
 	char *dir = parent_dir(path);
 	int ret;
@@ -600,13 +600,26 @@ int write_file_atomic(struct diag *d, const char *path, const char *text)
 	return ret;
 }
 
+int write_json_atomic(struct diag *d, const char *path, json_t *root, size_t flags)
+{
+	char *body = json_dumps(root, flags), *text;
+	int ret;
+
+	json_decref(root);
+	if (!body)
+		die("out of memory");
+	text = xasprintf("%s\n", body);
+	free(body);
+	ret = write_file_atomic(d, path, text);
+	free(text);
+	return ret;
+}
+
 int results_write_file(const struct results *rs, const char *path, char *err, size_t errlen)
 {
 	struct diag d = { .err = err, .errlen = errlen };
 	json_t *root;
-	char *body, *text;
 	size_t i;
-	int ret;
 
 	if (check_finite(&d, "duration_s", rs->duration_s))
 		return -1;
@@ -618,13 +631,5 @@ int results_write_file(const struct results *rs, const char *path, char *err, si
 		json_decref(root);
 		return -1;
 	}
-	body = json_dumps(root, JSON_INDENT(1));
-	json_decref(root);
-	if (!body)
-		die("out of memory");
-	text = xasprintf("%s\n", body);
-	free(body);
-	ret = write_file_atomic(&d, path, text);
-	free(text);
-	return ret;
+	return write_json_atomic(&d, path, root, JSON_INDENT(1));
 }

@@ -27,9 +27,10 @@ int diag_fail(struct diag *d, const char *fmt, ...) __attribute__((format(printf
 /* diag_fail() with ": strerror(errno)" appended. */
 int diag_fail_errno(struct diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Write text to path atomically (temp file beside it, fsync, rename), creating missing
- * directories: the results file's and the profile's one way to a file. */
-int write_file_atomic(struct diag *d, const char *path, const char *text);
+/* Write root (taken: it is freed) as JSON text to path atomically (temp file beside
+ * it, fsync, rename), creating missing directories: the results file's and the
+ * profile's one way to a file. */
+int write_json_atomic(struct diag *d, const char *path, json_t *root, size_t flags);
 
 /* The floating-point fields of struct stats, for reading and checking them by name. */
 struct stat_field {

@@ -78,7 +78,13 @@ static void test_model_mix(void **state)
 		assert_non_null(rates);
 		if (mmio)
 			assert_true(json_real_value(json_object_get(rates, "exits/mmio-write")) > 0);
-		if (costs) {
+		if (costs && json_real_value(json_object_get(model, "predicted_fraction")) >= 1) {
+			/* The costs outgrew the time (seen under emulation): said, not hidden. */
+			assert_null(json_object_get(model, "predicted_slowdown"));
+			assert_true(json_is_false(json_object_get(model, "within_target")));
+			assert_non_null(strstr(json_string_value(json_object_get(model, "note")),
+					       "more than the measured time"));
+		} else if (costs) {
 			assert_non_null(json_object_get(model, "predicted_slowdown"));
 			printf("# %s: predicted slowdown %.3f, measured %.3f (%+.1f%%)\n",
 			       e2e_param_str(r, "mix"),
