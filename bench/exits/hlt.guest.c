@@ -36,7 +36,7 @@ static uint64_t hlt_timer_loop(uint64_t n, void *arg)
 		uint64_t want = timer_wakeups + 1;
 
 		apic_timer_start(count);
-		while (timer_wakeups != want) {
+		while (timer_wakeups < want) {
 			safe_halt();
 			irq_disable();
 		}

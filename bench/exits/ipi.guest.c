@@ -30,7 +30,7 @@ static uint64_t ipi_loop(uint64_t n, void *arg)
 		uint64_t want = ipis_received + 1;
 
 		apic_send_ipi(PARTNER_VCPU, IPI_VECTOR);	/* KVM: vCPU i has APIC ID i */
-		while (ipis_received != want)
+		while (ipis_received < want)
 			__asm__ volatile("" ::: "memory");
 	}
 	return rdtsc_fenced() - t0;

@@ -14,6 +14,10 @@
 #define SELF_IPI_VECTOR	0x40
 #define TPR_MASKING	SELF_IPI_VECTOR		/* same class: masked */
 
+/* Loops wait with "<", never "!=": a handler run twice for one injection (seen in the
+ * lab, under QEMU's emulation of SVM) must not strand them; the result's validation
+ * is KVM's own count of injections, which that does not move. Likewise in hlt, ipi and
+ * tsc-deadline. */
 static volatile uint64_t ipis_delivered;
 
 static bool on_self_ipi(struct guest_frame *f)
@@ -36,7 +40,7 @@ static uint64_t self_ipi_loop(uint64_t n, void *arg)
 		uint64_t want = ipis_delivered + 1;
 
 		apic_self_ipi(SELF_IPI_VECTOR);
-		while (ipis_delivered != want)
+		while (ipis_delivered < want)
 			cpu_relax();
 	}
 	return rdtsc_fenced() - t0;
@@ -54,9 +58,9 @@ static uint64_t self_ipi_tpr_loop(uint64_t n, void *arg)
 
 		apic_set_tpr(TPR_MASKING);
 		apic_self_ipi(SELF_IPI_VECTOR);
-		guest_assert(ipis_delivered != want);
+		guest_assert(ipis_delivered < want);
 		apic_set_tpr(0);
-		while (ipis_delivered != want)
+		while (ipis_delivered < want)
 			cpu_relax();
 	}
 	return rdtsc_fenced() - t0;
@@ -75,7 +79,7 @@ static uint64_t self_ipi_sti_hlt_loop(uint64_t n, void *arg)
 		irq_disable();
 		apic_self_ipi(SELF_IPI_VECTOR);
 		safe_halt();
-		guest_assert(ipis_delivered == want);
+		guest_assert(ipis_delivered >= want);
 	}
 	return rdtsc_fenced() - t0;
 }

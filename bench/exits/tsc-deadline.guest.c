@@ -31,7 +31,7 @@ static uint64_t tsc_deadline_loop(uint64_t n, void *arg)
 		uint64_t want = deadline_irqs + 1;
 
 		apic_tsc_deadline(rdtsc_fenced() + ahead);
-		while (deadline_irqs != want)
+		while (deadline_irqs < want)
 			__asm__ volatile("" ::: "memory");
 	}
 	return rdtsc_fenced() - t0;
