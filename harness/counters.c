@@ -62,6 +62,7 @@ static const struct {
 
 struct counter_set {
 	size_t n;
+	bool enabled;			/* counters_enable() ran: there was a region */
 	struct {
 		const char *name;	/* into the spec or software_events */
 		int fd;			/* -1: not open, reason says why */
@@ -303,6 +304,7 @@ struct counter_set *counters_open(pid_t tid, bool guest_only, const struct count
 
 void counters_enable(struct counter_set *cs)
 {
+	cs->enabled = true;
 	for (size_t i = 0; i < cs->n; i++) {
 		if (cs->ev[i].fd < 0)
 			continue;
@@ -392,8 +394,12 @@ static void record_one(struct result *r, const struct record_target *t, const ch
 		note_unsupported(r, t, name, why);
 		return;
 	}
-	if (!v[1])	/* never enabled: the region was not reached, nothing to say */
+	/* Enabled for a region the kernel's clock saw no time pass in (its sched_clock is
+	 * coarse where the TSC is unstable, as in the lab): the count stands as read. */
+	if (!v[1]) {
+		add_total(r, t, name, (double)v[0]);
 		return;
+	}
 	if (!v[2]) {
 		note_unsupported(r, t, name,
 				 "never got a hardware counter during the region (too many events for this PMU)");
@@ -415,7 +421,7 @@ static void record_into(const struct counter_set *cs, struct result *r,
 	for (size_t i = 0; i < cs->n; i++) {
 		if (cs->ev[i].fd < 0)
 			note_unsupported(r, t, cs->ev[i].name, cs->ev[i].reason);
-		else
+		else if (cs->enabled)	/* else the region was never reached: nothing to say */
 			record_one(r, t, cs->ev[i].name, cs->ev[i].fd);
 	}
 }
