@@ -118,5 +118,18 @@ build_initramfs
 scenarios=("$@")
 [ ${#scenarios[@]} -gt 0 ] || scenarios=($(cd tests/lab/scenarios && ls *.sh | sed 's/\.sh$//'))
 for s in "${scenarios[@]}"; do run_scenario "$s"; done
-echo "lab: ${#scenarios[@]} scenario(s) in $SECONDS s"
+# A scenario whose checks fail is booted once more: the emulator has races of its own
+# (README, "What the lab found": a dropped STI shadow, an interrupt taken twice) that
+# a vmtax regression would not get past twice. The first boot's failures stay printed
+# and its files stay in out/lab/SCENARIO.first/.
+again=()
+for s in "${scenarios[@]}"; do
+	LAB_FIRST_BOOT=1 tests/lab/check.sh "$s" || again+=("$s")
+done
+for s in "${again[@]}"; do
+	echo "lab: $s: checks failed on the first boot; booting it once more"
+	rm -rf "$OUT/$s.first"; mv "$OUT/$s" "$OUT/$s.first"; mv "$OUT/$s.log" "$OUT/$s.first/console.log"
+	run_scenario "$s"
+done
+echo "lab: ${#scenarios[@]} scenario(s) in $SECONDS s (${#again[@]} booted twice)"
 tests/lab/check.sh "${scenarios[@]}"
