@@ -15,6 +15,11 @@ lab_guest() {
 	holder=$!
 	lab_vmtax refused-open run --mmu-compare -b 'mmu/guest-pf'
 	kill "$holder"; wait "$holder"
+	# A reload that cannot happen (a modprobe that fails): the first pass is kept.
+	mkdir -p /tmp/nomodprobe
+	printf '#!/bin/sh\necho "modprobe: refused by the lab" >&2\nexit 1\n' >/tmp/nomodprobe/modprobe
+	chmod +x /tmp/nomodprobe/modprobe
+	PATH=/tmp/nomodprobe:$PATH lab_vmtax reload-fails run --mmu-compare -b 'mmu/guest-pf'
 	lab_vmtax compare run --mmu-compare --suite quick -b 'mmu/*' --max-ws 64K
 	cat /sys/module/kvm_amd/parameters/npt >/out/npt-after.txt
 	lab_send npt-after.txt
@@ -42,5 +47,10 @@ lab_check() {
 	check "$1: every mmu result comes as an npt and shadow pair ($(jq '.results | length' "$f" 2>/dev/null) results)" \
 		test -f "$f" -a -z "$unpaired"
 	[ -z "$unpaired" ] || printf '%s\n' "$unpaired" | sed 's/^/#   unpaired: /'
+	# The second pass could not start: exit 2, and the first pass is in the file.
+	f=$OUT/$1/reload-fails.json
+	check "$1: a reload that fails keeps the first pass (exit 2, npt results, interrupted)" test \
+		"$(cat "$OUT/$1/reload-fails.rc" 2>/dev/null)" = 2 -a \
+		"$(jq -r '[.interrupted, ([.results[] | select(.params.mmu == "npt" and .status == "ok")] | length > 0)] | @tsv' "$f" 2>/dev/null)" = "$(printf 'true\ttrue')"
 	check "$1: kvm_amd npt is back at its original Y" test "$(cat "$OUT/$1/npt-after.txt" 2>/dev/null)" = Y
 }
