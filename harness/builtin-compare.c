@@ -75,7 +75,7 @@ static void parse_args(int argc, char **argv, struct compare_args *a)
 		{ 0 },
 	};
 	char *end;
-	int c, f;
+	int c;
 
 	*a = (struct compare_args){ .threshold = 5, .format = TABLE_TEXT };
 	opterr = 0;
@@ -92,11 +92,8 @@ static void parse_args(int argc, char **argv, struct compare_args *a)
 				die("compare: --threshold: '%s' is not a percentage in [0, 1000]", optarg);
 			break;
 		case OPT_FORMAT:
-			a->json = !strcmp(optarg, "json");
-			f = table_format_parse(optarg);
-			if (f < 0 && !a->json)
+			if (!table_format_or_json(optarg, &a->format, &a->json))
 				die("compare: --format: '%s' is not text, md, json or csv", optarg);
-			a->format = f < 0 ? TABLE_TEXT : (enum table_format)f;
 			break;
 		case OPT_LABEL:
 			if (a->nlabels == MAX_FILES)

@@ -55,7 +55,7 @@ static void parse_args(int argc, char **argv, struct model_args *a)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	int c, f;
+	int c;
 
 	*a = (struct model_args){ .format = TABLE_TEXT };
 	a->labels = xcalloc(MAX_FILES, sizeof(*a->labels));
@@ -64,11 +64,8 @@ static void parse_args(int argc, char **argv, struct model_args *a)
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_FORMAT:
-			a->json = !strcmp(optarg, "json");
-			f = table_format_parse(optarg);
-			if (f < 0 && !a->json)
+			if (!table_format_or_json(optarg, &a->format, &a->json))
 				die("model: --format: '%s' is not text, md, json or csv", optarg);
-			a->format = f < 0 ? TABLE_TEXT : (enum table_format)f;
 			break;
 		case OPT_PLOT:
 			a->plot_dir = optarg;

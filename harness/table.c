@@ -19,6 +19,15 @@ int table_format_parse(const char *name)
 	return -1;
 }
 
+bool table_format_or_json(const char *name, enum table_format *format, bool *json)
+{
+	int f = table_format_parse(name);
+
+	*json = !strcmp(name, "json");
+	*format = f < 0 ? TABLE_TEXT : (enum table_format)f;
+	return f >= 0 || *json;
+}
+
 static void table_grow(struct table *t)
 {
 	if (t->nrows * t->ncols + t->ncols > t->cap) {

@@ -5,6 +5,7 @@
 #ifndef VMTAX_TABLE_H
 #define VMTAX_TABLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -18,6 +19,9 @@ struct table {
 
 /* -1 when name is not a format ("text", "md", "csv"; html is the report's). */
 int table_format_parse(const char *name);
+/* A --format of the commands that also write JSON: false when name is none of text,
+ * md, csv, json; else *json, and *format (text for json). */
+bool table_format_or_json(const char *name, enum table_format *format, bool *json);
 
 void table_init(struct table *t, size_t ncols, const char *const *header);
 /* Start a new row; the cells after it fill it left to right. */

@@ -8,20 +8,11 @@
  */
 #include "bench/exits/exits.h"
 
-static void run_cr0_wp(struct bench_ctx *ctx, const struct bench *b)
-{
-	struct exit_bench x = exit_bench_init(ctx, b->id);
-
-	x.check.stat = "exits";
-	x.check.per_iter = 1;
-	exit_bench_run(ctx, b, &x);
-}
-
 static const struct bench exits_cr0_wp = {
 	.id = "exits/cr0-wp",
 	.desc = "MOV to CR0 flipping CR0.WP at CPL0, handled in the kernel (Intel EPT: guest-owned, no exit)",
 	.unit = "cycles",
 	.needs_kvm = true,
-	.run = run_cr0_wp,
+	.run = exits_run_in_kernel,
 };
 BENCH_REGISTER(exits_cr0_wp);

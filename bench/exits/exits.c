@@ -227,6 +227,15 @@ void exits_run_user_port(struct bench_ctx *ctx, const struct bench *b)
 	exit_bench_run(ctx, b, &x);
 }
 
+void exits_run_in_kernel(struct bench_ctx *ctx, const struct bench *b)
+{
+	struct exit_bench x = exit_bench_init(ctx, b->id);
+
+	x.check.stat = "exits";
+	x.check.per_iter = 1;
+	exit_bench_run(ctx, b, &x);
+}
+
 void exits_run_msr(struct bench_ctx *ctx, const struct bench *b)
 {
 	struct exit_bench x = exit_bench_init(ctx, b->id);

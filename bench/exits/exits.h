@@ -45,6 +45,8 @@ struct result *exit_bench_run(struct bench_ctx *ctx, const struct bench *b, stru
 void exits_run_scratch_mmio(struct bench_ctx *ctx, const struct bench *b);
 /* Port I/O at CPL0 to EXITS_USER_PORT: KVM_EXIT_IO, `exits`. */
 void exits_run_user_port(struct bench_ctx *ctx, const struct bench *b);
+/* One instruction at CPL0 that KVM handles in the kernel: `exits`, once per operation. */
+void exits_run_in_kernel(struct bench_ctx *ctx, const struct bench *b);
 /* An access to EXITS_MSR at CPL0, handled in the kernel: `exits`. */
 void exits_run_msr(struct bench_ctx *ctx, const struct bench *b);
 /* A control that must not exit (`exits` moves by 0), with its native twin;
