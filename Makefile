@@ -6,7 +6,8 @@ PREFIX     ?= /usr/local
 DESTDIR    ?=
 CC         ?= gcc
 
-# Debian packages of DESIGN.md "Dependencies"; `make deps` installs exactly these.
+# The Debian packages vmtax builds and runs with (README "Host requirements");
+# `make deps` installs exactly these.
 DEPS := linux-libc-dev libnuma-dev libpfm4-dev libjansson-dev gnuplot-nox libcmocka-dev
 
 ifeq ($(SANITIZE),1)
@@ -32,12 +33,29 @@ GUEST_CFLAGS = -O2 -g $(WARN) -std=gnu11 -ffreestanding -nostdlib -fno-pic -fno-
 GUEST_LDFLAGS = -nostdlib -static -no-pie -Wl,--build-id=none -Wl,--no-warn-rwx-segments -T microvm/guest/guest.ld
 
 GUEST_SRCS := $(sort $(wildcard microvm/guest/*.c microvm/guest/*.S bench/*.guest.c bench/*/*.guest.c))
-HOST_SRCS  := $(sort $(filter-out %.guest.c,$(wildcard harness/*.c microvm/*.c bench/*.c bench/*/*.c reports/*.c)))
-HOST_OBJS  := $(HOST_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/microvm/guest_image.o
-LIB_OBJS   := $(filter-out $(BUILD)/harness/main.o,$(HOST_OBJS))
 GUEST_OBJS := $(patsubst %,$(BUILD)/guest/%.o,$(basename $(GUEST_SRCS)))
+
+# The host code in its layers (README "Layout"), bottom to top, each its own archive:
+# a test links the archives and gets only the objects it uses. tests/layers.sh checks
+# that includes point down.
+objs = $(patsubst %.c,$(BUILD)/%.o,$(sort $(filter-out %.guest.c,$(1))))
+LIB_OBJS     := $(call objs,$(wildcard harness/lib/*.c))
+VMM_OBJS     := $(call objs,$(wildcard microvm/*.c)) $(BUILD)/microvm/guest_image.o
+BENCH_OBJS   := $(call objs,$(wildcard bench/*.c bench/*/*.c))
+REPORTS_OBJS := $(call objs,$(wildcard reports/*.c))
+CLI_OBJS     := $(filter-out $(BUILD)/harness/main.o,$(call objs,$(wildcard harness/*.c)))
+LAYERS       := cli reports bench vmm lib
+ARCHIVES     := $(LAYERS:%=$(BUILD)/lib%.a)
+# Benchmarks register through a linker section nothing references by name: whoever
+# needs the registry (the binary, the e2e tests, a test calling bench_all) takes the
+# whole bench archive.
+LINK_ALL     = $(BUILD)/libcli.a $(BUILD)/libreports.a -Wl,--whole-archive $(BUILD)/libbench.a \
+               -Wl,--no-whole-archive $(BUILD)/libvmm.a $(BUILD)/liblib.a
+LINK_USED    = $(ARCHIVES)
 TEST_SRCS  := $(sort $(wildcard tests/unit/test_*.c tests/e2e/test_*.c))
 TEST_BINS  := $(TEST_SRCS:%.c=$(BUILD)/%)
+REGISTRY_USE   := bench_all[(]|bench_e2e[.]h
+REGISTRY_TESTS := $(shell grep -lE '$(REGISTRY_USE)' $(TEST_SRCS))
 
 .PHONY: all deps lab-deps lab run check test fuzz install uninstall clean help
 all: vmtax
@@ -83,8 +101,17 @@ lab: deps lab-deps
 vmtax: $(BUILD)/vmtax
 	cp $< $@
 
-$(BUILD)/vmtax: $(HOST_OBJS)
-	$(CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LDLIBS)
+$(BUILD)/vmtax: $(BUILD)/harness/main.o $(ARCHIVES)
+	$(CC) $(HOST_CFLAGS) -o $@ $< $(LINK_ALL) $(HOST_LDLIBS)
+
+$(BUILD)/liblib.a: $(LIB_OBJS)
+$(BUILD)/libvmm.a: $(VMM_OBJS)
+$(BUILD)/libbench.a: $(BENCH_OBJS)
+$(BUILD)/libreports.a: $(REPORTS_OBJS)
+$(BUILD)/libcli.a: $(CLI_OBJS)
+$(ARCHIVES):
+	@rm -f $@
+	ar rcs $@ $^
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -105,9 +132,10 @@ $(BUILD)/microvm/guest_image.o: microvm/guest_image.S $(BUILD)/guest/guest.bin
 	@mkdir -p $(dir $@)
 	$(CC) -c -DGUEST_BIN='"$(BUILD)/guest/guest.bin"' -o $@ $<
 
-$(BUILD)/tests/%: tests/%.c $(LIB_OBJS)
+$(BUILD)/tests/%: tests/%.c $(ARCHIVES)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -o $@ $< $(LIB_OBJS) $(HOST_LDLIBS) -lcmocka
+	$(CC) $(HOST_CFLAGS) -o $@ $< $(if $(filter $<,$(REGISTRY_TESTS)),$(LINK_ALL),$(LINK_USED)) \
+	      $(HOST_LDLIBS) -lcmocka
 
 run: deps
 	$(MAKE) vmtax
@@ -119,11 +147,11 @@ check test: deps
 
 # The fuzz target, replayed with gcc by `make check` (tests/cli/test_fuzz_replay.sh) so CI
 # needs no clang; `make fuzz` runs libFuzzer on it, a developer tool outside `make deps`.
-FUZZ_SRCS := harness/results.c harness/results_read.c harness/result_runs.c harness/stats.c harness/util.c harness/compare.c harness/table.c \
+FUZZ_SRCS := $(addprefix harness/lib/,results.c results_read.c result_runs.c stats.c util.c compare.c table.c) \
              $(sort $(wildcard reports/*.c)) tests/fuzz/fuzz_results.c
 FUZZ_TIME ?= 600
 # report --profile models a workload on the results.
-FUZZ_SRCS += harness/model.c harness/profile.c
+FUZZ_SRCS += harness/lib/model.c harness/lib/profile.c
 $(BUILD)/tests/fuzz/replay: tests/fuzz/replay.c $(FUZZ_SRCS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -o $@ $^ -ljansson -lm

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The benchmark registry and the guest-loop / native-twin machinery every bench uses. */
+/* The guest-loop / native-twin machinery every bench uses. */
 #include "bench/bench.h"
 
 #include <sched.h>
@@ -10,32 +10,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "harness/counters.h"
-#include "harness/preempt.h"
-#include "harness/stats.h"
-#include "harness/util.h"
-
-extern const struct bench *const __start_vmtax_benches[], *const __stop_vmtax_benches[];
-
-static int by_id(const void *a, const void *b)
-{
-	return strcmp((*(const struct bench *const *)a)->id, (*(const struct bench *const *)b)->id);
-}
-
-const struct bench *const *bench_all(size_t *n)
-{
-	static const struct bench **sorted;
-	static size_t count;
-
-	if (!sorted) {
-		count = (size_t)(__stop_vmtax_benches - __start_vmtax_benches);
-		sorted = xcalloc(count, sizeof(*sorted));
-		memcpy(sorted, __start_vmtax_benches, count * sizeof(*sorted));
-		qsort(sorted, count, sizeof(*sorted), by_id);
-	}
-	*n = count;
-	return sorted;
-}
+#include "harness/lib/counters.h"
+#include "harness/lib/preempt.h"
+#include "harness/lib/stats.h"
+#include "harness/lib/util.h"
 
 const char *bench_unsupported(const struct bench *b, const struct host_info *hi,
 			      const struct run_opts *o)

@@ -13,8 +13,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "harness/hostinfo.h"
-#include "harness/results.h"
+#include "harness/lib/hostinfo.h"
+#include "harness/lib/results.h"
 #include "microvm/guest/measure.h"
 #include "microvm/vm.h"
 

@@ -8,10 +8,10 @@
 #include <string.h>
 
 #include "harness/builtin.h"
-#include "harness/compare.h"
-#include "harness/group_by.h"
-#include "harness/table.h"
-#include "harness/util.h"
+#include "harness/lib/compare.h"
+#include "harness/compare_grouped.h"
+#include "harness/lib/table.h"
+#include "harness/lib/util.h"
 #include "reports/report.h"
 
 #define MAX_FILES 64

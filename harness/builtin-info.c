@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* `vmtax info`: describe this host. Descriptive only, so a host without KVM is not
  * an error: the kvm line says why it cannot run guests. */
-#include "hostinfo.h"
-#include "util.h"
+#include "harness/lib/hostinfo.h"
+#include "harness/lib/util.h"
 #include "microvm/kvm.h"
 
 #include <getopt.h>
@@ -96,7 +96,7 @@ int cmd_info(int argc, char **argv)
 	if (optind < argc)
 		return bad_usage("unexpected argument", argv[optind]);
 
-	host_info_probe(&hi, kvm_device());
+	kvm_probe_host(&hi, kvm_device());
 	/* Another machine's tree that does not parse is bad input, not a host fact. */
 	if (sysfs_root && host_info_probe_numa(&hi, sysfs_root)) {
 		pr_err("info: --sysfs-root: %s", hi.numa_error);

@@ -6,7 +6,7 @@
 
 #include "bench/bench.h"
 #include "harness/builtin.h"
-#include "harness/util.h"
+#include "harness/lib/util.h"
 #include "microvm/kvm.h"
 
 static const char list_usage[] =
@@ -48,7 +48,7 @@ int cmd_list(int argc, char **argv)
 		pr_err("list: unexpected argument '%s' (see 'vmtax list --help')", argv[optind]);
 		return EXIT_USAGE;
 	}
-	host_info_probe(&hi, kvm_device());
+	kvm_probe_host(&hi, kvm_device());
 	o.kvm_usable = hi.kvm_accessible;
 	snprintf(o.kvm_reason, sizeof(o.kvm_reason), "%s", hi.kvm_error);
 	for (size_t i = 0; i < n; i++) {

@@ -11,9 +11,9 @@
 #include <unistd.h>
 
 #include "harness/builtin.h"
-#include "harness/profile_sources.h"
-#include "harness/table.h"
-#include "harness/util.h"
+#include "harness/lib/profile_sources.h"
+#include "harness/lib/table.h"
+#include "harness/lib/util.h"
 
 #define KVM_DEBUGFS		"/sys/kernel/debug/kvm"
 #define DEFAULT_SECONDS		10

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "harness/builtin.h"
-#include "harness/util.h"
+#include "harness/lib/util.h"
 #include "reports/report.h"
 
 #define DEFAULT_DIR "out/report"

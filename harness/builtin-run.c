@@ -12,14 +12,14 @@
 
 #include "bench/bench.h"
 #include "harness/builtin.h"
-#include "harness/counters.h"
-#include "harness/journal.h"
+#include "harness/lib/counters.h"
+#include "harness/lib/journal.h"
 #include "harness/mmu_compare.h"
 #include "harness/rotation.h"
 #include "harness/run_args.h"
 #include "harness/summary.h"
-#include "harness/topology.h"
-#include "harness/util.h"
+#include "harness/lib/topology.h"
+#include "harness/lib/util.h"
 #include "microvm/kvm.h"
 
 /* The signal's number: the run ends with 128 + it, as a shell reports a kill. */
@@ -164,7 +164,7 @@ static void run_one(struct bench_ctx *ctx, const struct bench *b)
 	b->run(ctx, b);
 }
 
-/* What the run keeps on disk as it goes (harness/journal.h). */
+/* What the run keeps on disk as it goes (harness/lib/journal.h). */
 struct persist {
 	struct journal j;
 	const struct journal_contents *resumed;	/* --resume: what the journal held */
@@ -266,7 +266,7 @@ static bool run_mmu_compare(struct bench_ctx *ctx, struct host_info *hi,
 			whole = false;
 			break;
 		}
-		host_info_probe(hi, kvm_device());
+		kvm_probe_host(hi, kvm_device());
 		fprintf(stderr, "vmtax: --mmu-compare: %s paging (%s)\n", mmu_mode_name(hi->mmu),
 			pass ? "module reloaded" : "as found");
 		ps.mmu = hi->mmu;
@@ -372,7 +372,7 @@ int cmd_run(int argc, char **argv)
 		kvm_device_set(a.kvm_dev);
 	choose_events(&a, &events);
 	o.counters = &events;
-	host_info_probe(&hi, kvm_device());
+	kvm_probe_host(&hi, kvm_device());
 	check_kvm(&hi, &o);
 	if (a.mmu_compare) {
 		check_mmu_compare(&hi, &mmu);

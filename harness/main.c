@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "harness/builtin.h"
-#include "harness/util.h"
+#include "harness/lib/util.h"
 
 static const struct cmd {
 	const char *name;

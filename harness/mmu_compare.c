@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "harness/util.h"
+#include "harness/lib/util.h"
 
 /* Where modules are seen and what loads them; a test points both at a fake. */
 static const char *sys_module = "/sys/module";

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "harness/hostinfo.h"
+#include "harness/lib/hostinfo.h"
 
 /* Everything that decides whether the module may be reloaded. */
 struct mmu_host_state {

@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/host_speed.h"
+#include "harness/lib/host_speed.h"
 #include "harness/progress.h"
-#include "harness/result_runs.h"
-#include "harness/util.h"
+#include "harness/lib/result_runs.h"
+#include "harness/lib/util.h"
 
 static size_t count_not_ok(const struct results *rs)
 {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/numa/numa.h"
 #include "microvm/guest/protocol.h"
 
 const char run_usage[] =
@@ -288,7 +289,7 @@ void run_args_defaults(struct run_args *a)
 	if (a->time_goal_s == 0)
 		a->time_goal_s = a->quick ? 0.005 : 0.01;
 	if (!a->numa_ws)
-		a->numa_ws = RUN_NUMA_WS_DEFAULT;
+		a->numa_ws = NUMA_WS_DEFAULT;
 	if (!a->runs)
 		a->runs = a->ci ? RUN_CI_RUNS : 1;
 }

@@ -8,7 +8,6 @@
 #include <stdint.h>
 
 #define RUN_MAX_GLOBS 64
-#define RUN_NUMA_WS_DEFAULT (512ull << 20)	/* far beyond any LLC */
 #define RUN_CI_RUNS	5	/* --suite ci: enough runs for a between-run spread */
 #define RUN_MAX_RUNS	100
 

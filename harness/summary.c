@@ -3,8 +3,8 @@
 
 #include <stdlib.h>
 
-#include "harness/table.h"
-#include "harness/util.h"
+#include "harness/lib/table.h"
+#include "harness/lib/util.h"
 
 static const char *const header[] = {
 	"benchmark", "status", "median", "unit", "ns", "native", "overhead",

@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-#include "harness/results.h"
+#include "harness/lib/results.h"
 
 /* The aligned text table `vmtax run` prints on stdout. */
 void results_print_summary(const struct results *rs, FILE *f);

@@ -11,7 +11,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "harness/util.h"
+#include "harness/lib/hostinfo.h"
+#include "harness/lib/util.h"
 
 static const char *kvm_path_override;
 
@@ -75,6 +76,50 @@ int kvm_open_dev(const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	return fd;
+}
+
+/* Device, VM and vCPU 0: the path every benchmark takes, so "accessible" means a
+ * guest can really run. Returns the vCPU's TSC frequency in kHz, or 0. */
+static uint64_t probe_access(struct host_info *hi, const char *path)
+{
+	int kvm, vm, vcpu, khz;
+
+	kvm = kvm_open_dev(path, hi->kvm_error, sizeof(hi->kvm_error));
+	if (kvm < 0)
+		return 0;
+	vm = ioctl(kvm, KVM_CREATE_VM, 0);
+	if (vm < 0) {
+		snprintf(hi->kvm_error, sizeof(hi->kvm_error), "%s: KVM_CREATE_VM: %s",
+			 path, strerror(errno));
+		close(kvm);
+		return 0;
+	}
+	vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
+	if (vcpu < 0) {
+		snprintf(hi->kvm_error, sizeof(hi->kvm_error), "%s: KVM_CREATE_VCPU: %s",
+			 path, strerror(errno));
+		khz = 0;
+	} else {
+		hi->kvm_accessible = true;
+		khz = ioctl(vcpu, KVM_GET_TSC_KHZ, 0);
+		close(vcpu);
+	}
+	close(vm);
+	close(kvm);
+	return khz > 0 ? (uint64_t)khz : 0;
+}
+
+
+void kvm_probe_host(struct host_info *hi, const char *path)
+{
+	uint64_t khz;
+
+	host_info_probe(hi);
+	khz = probe_access(hi, path);
+	if (khz) {
+		hi->tsc_khz = khz;
+		hi->tsc_khz_source = "KVM_GET_TSC_KHZ";
+	}
 }
 
 /* KVM_GET_SUPPORTED_CPUID is what vCPUs get (microvm/vcpu.c sets it unchanged). */

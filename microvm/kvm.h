@@ -20,6 +20,12 @@ bool kvm_device_explicit(void);
  * the kvm group)"; errno tells why. */
 int kvm_open_dev(const char *path, char *err, size_t errlen);
 
+struct host_info;
+/* host_info_probe() plus what only KVM answers: whether a VM with a vCPU can be
+ * created on the device at path (kvm_accessible, kvm_error) and the vCPU's TSC rate
+ * (KVM_GET_TSC_KHZ, before CPUID 0x15). */
+void kvm_probe_host(struct host_info *hi, const char *path);
+
 /* Does KVM offer this CPUID feature bit to guests (leaf, register 0..3 = EAX..EDX,
  * bit)? 1 or 0; -1 when the device cannot be asked. */
 enum { KVM_CPUID_EAX, KVM_CPUID_EBX, KVM_CPUID_ECX, KVM_CPUID_EDX };

@@ -9,7 +9,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "harness/util.h"
+#include "harness/lib/util.h"
 
 /* Enough for every stat of current kernels; the file is re-read whole on each open. */
 #define STATS_HEADER_MAX (1u << 20)

@@ -14,7 +14,8 @@
 #include <unistd.h>
 #include <x86intrin.h>
 
-#include "harness/util.h"
+#include "harness/lib/hostinfo.h"
+#include "harness/lib/util.h"
 #include "microvm/guest/syscall.h"
 #include "microvm/vcpu_state.h"
 
@@ -113,7 +114,7 @@ static int set_cpuid(struct vcpu *v, char *err, size_t errlen)
  * guest kernel returns to CPL3 with iretq there. */
 bool vcpu_sysret_usable(void)
 {
-	return access("/sys/module/kvm_pvm", F_OK) != 0;
+	return kvm_module_detect() != KVM_MOD_PVM;
 }
 
 /* The guest's syscall/sysret (microvm/guest/syscall.h; EFER.SCE is in the sregs).

@@ -12,7 +12,8 @@
 #include <unistd.h>
 #include <cpuid.h>
 
-#include "harness/util.h"
+#include "harness/lib/hostinfo.h"
+#include "harness/lib/util.h"
 #include "microvm/kvm.h"
 
 extern const uint8_t guest_image[], guest_image_end[];
@@ -159,13 +160,6 @@ static int set_memslot(struct vm *vm, unsigned slot, uint64_t gpa, uint64_t size
 
 /* Lay out guest-physical memory: the low slot (tables, mailbox, image, stacks, page
  * tables) and, above it, the data slot aligned to its own page size. */
-static bool cpu_has_1g_pages(void)
-{
-	unsigned a, b, c, d;
-
-	return __get_cpuid(0x80000001, &a, &b, &c, &d) && (d & (1u << 26));	/* PDPE1GB */
-}
-
 static int create_memory(struct vm *vm, char *err, size_t errlen)
 {
 	const struct vm_config *c = &vm->cfg;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Running gnuplot and the plot helpers every group shares (see plot.h). */
 #include "reports/plot.h"
-#include "harness/util.h"
+#include "harness/lib/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "harness/results.h"
+#include "harness/lib/results.h"
 #include "reports/stage.h"
 
 struct plot_file {

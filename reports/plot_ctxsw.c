@@ -3,7 +3,7 @@
  * native twins (params.where = "native", e.g. via pipe or futex) get a native bar
  * of their own. */
 #include "reports/plot.h"
-#include "harness/util.h"
+#include "harness/lib/util.h"
 
 #include <math.h>
 #include <stdlib.h>

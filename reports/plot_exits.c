@@ -4,7 +4,7 @@
  * KVM handled it, with the native reference points (getppid, null ioctl, cpuid) as
  * horizontal lines so the tax reads against what the host pays anyway. */
 #include "reports/plot.h"
-#include "harness/util.h"
+#include "harness/lib/util.h"
 
 #include <math.h>
 #include <stdlib.h>

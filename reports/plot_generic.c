@@ -3,7 +3,7 @@
  * per unit (cycles and GB/s cannot share an axis), native twin beside it when there
  * is one. A group that lands after the report was written still gets a picture. */
 #include "reports/plot.h"
-#include "harness/util.h"
+#include "harness/lib/util.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
  * the two-dimensional (or shadow) page walk. Where hardware counters measured page
  * walks, a second plot shows walks per access over the same x axis. */
 #include "reports/plot.h"
-#include "harness/util.h"
+#include "harness/lib/util.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/util.h"
+#include "harness/lib/util.h"
 #include "reports/plot.h"
 #include "reports/report.h"
 

@@ -4,7 +4,7 @@
  * with its value and the SLIT distance, so "remote costs 1.6x" reads against what
  * the firmware claims (distance 21 vs 10). */
 #include "reports/plot.h"
-#include "harness/util.h"
+#include "harness/lib/util.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -3,8 +3,8 @@
  * index.html, summary.md and results.csv into a staging directory and publish it. */
 #include "reports/report.h"
 #include "reports/report_model.h"
-#include "harness/stats.h"
-#include "harness/util.h"
+#include "harness/lib/stats.h"
+#include "harness/lib/util.h"
 
 #include <errno.h>
 #include <math.h>

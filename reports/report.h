@@ -7,9 +7,9 @@
 
 #include <stddef.h>
 
-#include "harness/compare.h"
-#include "harness/profile.h"
-#include "harness/results.h"
+#include "harness/lib/compare.h"
+#include "harness/lib/profile.h"
+#include "harness/lib/results.h"
 
 /* Write the report into dir (created if needed). All files are made in a staging
  * directory beside dir first, so a failure leaves dir as it was. src names the

@@ -2,7 +2,7 @@
 /* index.html: one page that opens from disk with no network. The plots are the SVG
  * files beside it (each linking to its PNG); styles are inline; nothing is fetched. */
 #include "reports/report_model.h"
-#include "harness/util.h"
+#include "harness/lib/util.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -6,9 +6,9 @@
 
 #include <stdio.h>
 
-#include "harness/model.h"
-#include "harness/results.h"
-#include "harness/table.h"
+#include "harness/lib/model.h"
+#include "harness/lib/results.h"
+#include "harness/lib/table.h"
 #include "reports/plot.h"
 
 struct report_group {

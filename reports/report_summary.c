@@ -4,7 +4,7 @@
  * workload loses here. Every figure comes from the results; an area with nothing
  * measured says so. */
 #include "reports/report_model.h"
-#include "harness/util.h"
+#include "harness/lib/util.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The tables and text the report's formats share, and summary.md / results.csv. */
 #include "reports/report_model.h"
-#include "harness/util.h"
+#include "harness/lib/util.h"
 
 #include <stdlib.h>
 #include <string.h>

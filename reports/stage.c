@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Staging directory of a report (see stage.h). */
 #include "reports/stage.h"
-#include "harness/util.h"
+#include "harness/lib/util.h"
 
 #include <dirent.h>
 #include <errno.h>

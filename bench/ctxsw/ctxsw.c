@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "bench/ctxsw/touch.h"
-#include "harness/util.h"
+#include "harness/lib/util.h"
 
 void ctxsw_validate_count(struct result *r, const char *what, uint64_t per_op,
 			  uint64_t observed)

@@ -8,7 +8,7 @@
 
 #include "bench/bench.h"
 
-/* extra.per: what one sample is (conventions.md); every ctxsw sample is a round trip. */
+/* extra.per: what one sample is (README "ctxsw"); every ctxsw sample is a round trip. */
 #define PER_ROUND_TRIP	"round-trip"
 
 /* A validation the guest proves itself, for what no KVM stat sees: observed, a count
@@ -36,7 +36,7 @@ struct ctxsw_twin {
 const char *ctxsw_via_name(enum ctxsw_via via);
 /* Time it as r's native twin (extra.native_via, extra.native_partner). */
 void ctxsw_run_twin(struct bench_ctx *ctx, struct result *r, const struct ctxsw_twin *t);
-/* Time it as its own result: params.where = "native", params.via (conventions.md),
+/* Time it as its own result: params.where = "native", params.via (README "ctxsw"),
  * its counters (B's included) and ops its own. */
 struct result *ctxsw_twin_result(struct bench_ctx *ctx, const struct bench *b,
 				 const struct ctxsw_twin *t);

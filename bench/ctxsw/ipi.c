@@ -8,7 +8,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "harness/util.h"
+#include "harness/lib/util.h"
 #include "microvm/kvm.h"
 
 #define PARTNER_VCPU_ID 1	/* bench/ctxsw/partner.h: PARTNER_VCPU */

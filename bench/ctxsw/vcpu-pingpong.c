@@ -7,7 +7,7 @@
 
 #include "bench/ctxsw/ctxsw.h"
 #include "bench/ctxsw/pingpong.h"
-#include "harness/util.h"
+#include "harness/lib/util.h"
 
 struct native_pingpong {
 	volatile uint64_t token __attribute__((aligned(64)));

@@ -8,7 +8,7 @@
  * pipes (their own result, params.via = "pipe"), same CPU, same working sets.
  */
 #include "bench/ctxsw/ipi.h"
-#include "harness/util.h"
+#include "harness/lib/util.h"
 
 static void run_vcpu_shared_cpu(struct bench_ctx *ctx, const struct bench *b)
 {

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/stats.h"
-#include "harness/util.h"
+#include "harness/lib/stats.h"
+#include "harness/lib/util.h"
 
 /* Long enough for one operation and the runtime around it even when emulated at CPL0
  * on a loaded nested host (a few ms), short enough that a hang costs ~1 s. */

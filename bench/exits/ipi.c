@@ -10,7 +10,7 @@
  */
 #include "bench/ctxsw/ctxsw.h"
 #include "bench/exits/exits.h"
-#include "harness/stats.h"
+#include "harness/lib/stats.h"
 
 #define RECEIVER_VCPU	1	/* bench/ctxsw/partner.h: PARTNER_VCPU */
 

@@ -18,7 +18,7 @@
 #include <sys/ioctl.h>
 
 #include "bench/exits/exits.h"
-#include "harness/util.h"
+#include "harness/lib/util.h"
 
 #define SHORT_AHEAD_TICKS	3000
 #define CPUID_1_ECX_TSC_DEADLINE	(1u << 24)

@@ -12,7 +12,7 @@
  * IBPB to guests. No native twin: WRMSR is privileged.
  */
 #include "bench/exits/exits.h"
-#include "harness/util.h"
+#include "harness/lib/util.h"
 #include "microvm/kvm.h"
 
 struct passthrough_msr {

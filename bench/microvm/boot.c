@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "bench/bench.h"
-#include "harness/util.h"
+#include "harness/lib/util.h"
 
 #define BOOT_MEM MiB(64)
 

@@ -8,7 +8,7 @@
 
 #include "bench/mmu/chase.h"
 #include "bench/mmu/chase_points.h"
-#include "harness/util.h"
+#include "harness/lib/util.h"
 #include "microvm/kvm.h"
 
 #define CHASE_SEED	0x6d6d752f63686173ull

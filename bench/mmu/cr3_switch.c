@@ -16,7 +16,7 @@
 #include <sys/ioctl.h>
 
 #include "bench/mmu/mmu.h"
-#include "harness/util.h"
+#include "harness/lib/util.h"
 #include "microvm/kvm.h"
 
 #define MARKER_GVA	0x100000000ull	/* above all guest RAM and MMIO */

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "bench/mmu/mmu.h"
-#include "harness/util.h"
+#include "harness/lib/util.h"
 
 /* Touches per round, fixed because each consumes a page: enough for a round of a few
  * ms on a nested host (~40 us per 4 KiB touch), few enough to keep the region small. */

@@ -9,7 +9,7 @@
  * number is this benchmark on an EPT/NPT host.
  */
 #include "bench/mmu/mmu.h"
-#include "harness/util.h"
+#include "harness/lib/util.h"
 
 static int clear_ptes(struct vm *vm, void *ctx, char *err, size_t errlen)
 {

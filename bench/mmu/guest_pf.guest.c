@@ -5,7 +5,7 @@
  * retries. One guest page fault per iteration, handled entirely by the guest kernel. */
 #include "microvm/guest/guest.h"
 #include "bench/mmu/mmu_guest.h"
-#include "microvm/pagetable.h"
+#include "microvm/guest/paging.h"
 
 static uint64_t page[2];
 static volatile uint64_t *pte[2];

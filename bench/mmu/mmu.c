@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "harness/util.h"
+#include "harness/lib/util.h"
 
 void mmu_tag(const struct bench_ctx *ctx, struct result *r)
 {

@@ -10,7 +10,7 @@
  */
 #include "bench/mmu/chase.h"
 #include "bench/mmu/chase_points.h"
-#include "harness/util.h"
+#include "harness/lib/util.h"
 
 #define WALK_STRIDE	(4096 + CHASE_LINE)
 #define WALK_WS		(256ull << 20)

@@ -20,7 +20,7 @@
 #include <sys/mman.h>
 
 #include "bench/mmu/mmu.h"
-#include "harness/util.h"
+#include "harness/lib/util.h"
 
 static int find_pte(struct vm *vm, void *ctx, char *err, size_t errlen)
 {

@@ -8,7 +8,7 @@
  * (mmu_pte_write). */
 #include "microvm/guest/guest.h"
 #include "bench/mmu/mmu_guest.h"
-#include "microvm/pagetable.h"
+#include "microvm/guest/paging.h"
 
 struct pte_target {
 	volatile uint64_t *pte;

@@ -15,9 +15,9 @@
 
 #include "bench/exits/exits.h"
 #include "bench/model/mix.h"
-#include "harness/model.h"
-#include "harness/profile_sources.h"
-#include "harness/util.h"
+#include "harness/lib/model.h"
+#include "harness/lib/profile_sources.h"
+#include "harness/lib/util.h"
 
 /* The target of the model (README "model/mix"): a prediction within this of the
  * measured slowdown, recorded, not enforced: a result is what was measured. */

@@ -11,7 +11,7 @@
 
 #include "bench/numa/numa.h"
 #include "bench/numa/stream.h"
-#include "harness/util.h"
+#include "harness/lib/util.h"
 
 static const char *const kinds[] = { "read", "copy", NULL };
 static const char *const threads[] = { "one", "node", NULL };

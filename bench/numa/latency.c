@@ -9,7 +9,7 @@
  */
 #include "bench/mmu/chase.h"
 #include "bench/numa/numa.h"
-#include "harness/util.h"
+#include "harness/lib/util.h"
 
 #define LATENCY_SEED 0x6e756d61ull	/* "numa": the same permutation on both sides */
 

@@ -10,8 +10,7 @@
 #include <sys/mman.h>
 
 #include "bench/mmu/mmu.h"
-#include "harness/run_args.h"
-#include "harness/util.h"
+#include "harness/lib/util.h"
 
 int numa_plan_for_run(const struct bench_ctx *ctx, struct numa_plan *p, char *err,
 		      size_t errlen)
@@ -40,7 +39,7 @@ int numa_plan_for_run(const struct bench_ctx *ctx, struct numa_plan *p, char *er
 
 uint64_t numa_ws(const struct bench_ctx *ctx)
 {
-	return ALIGN_UP(ctx->opts->numa_ws ? ctx->opts->numa_ws : RUN_NUMA_WS_DEFAULT, MiB(2));
+	return ALIGN_UP(ctx->opts->numa_ws ? ctx->opts->numa_ws : NUMA_WS_DEFAULT, MiB(2));
 }
 
 void numa_pin(struct numa_pinned *p, const struct bench_ctx *ctx, int cpu)

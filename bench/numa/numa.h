@@ -14,6 +14,9 @@
 #include "bench/numa/placement.h"
 #include "bench/numa/plan.h"
 
+/* Bytes per NUMA buffer without --numa-ws: far beyond any LLC. */
+#define NUMA_WS_DEFAULT (512ull << 20)
+
 /* One measured point of a matrix. cell NULL: the remote column of a one-node plan,
  * which exists only to say why nothing remote was measured. */
 struct numa_point {

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "harness/util.h"
+#include "harness/lib/util.h"
 
 #define NODEMASK_BITS 1024
 

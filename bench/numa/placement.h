@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "harness/results.h"
+#include "harness/lib/results.h"
 
 /* Pages looked up per buffer, spread evenly over it. */
 #define PLACEMENT_SAMPLES 512

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/util.h"
+#include "harness/lib/util.h"
 
 static bool contains(const int *a, unsigned n, int v)
 {

@@ -11,7 +11,7 @@
 
 #include <stdbool.h>
 
-#include "harness/topology.h"
+#include "harness/lib/topology.h"
 
 /* The reason every remote cell carries on a one-node plan. */
 #define NUMA_ONE_NODE_REASON "1 NUMA node: no remote memory to measure on this host"

@@ -28,9 +28,9 @@
 #include <cmocka.h>
 
 #include "bench/bench.h"
-#include "harness/hostinfo.h"
-#include "harness/results.h"
-#include "harness/util.h"
+#include "harness/lib/hostinfo.h"
+#include "harness/lib/results.h"
+#include "harness/lib/util.h"
 #include "microvm/kvm.h"
 
 /* Small enough for `make check` (seconds per group), large enough to be a real run. */
@@ -49,7 +49,7 @@ static void __attribute__((unused)) e2e_setup(void)
 
 	if (e2e_ready)
 		return;
-	host_info_probe(&e2e_host, kvm_device());
+	kvm_probe_host(&e2e_host, kvm_device());
 	fd = kvm_open_dev(kvm_device(), err, sizeof(err));
 	e2e_opts.kvm_usable = fd >= 0 && e2e_host.kvm_accessible;
 	snprintf(e2e_opts.kvm_reason, sizeof(e2e_opts.kvm_reason), "%s",

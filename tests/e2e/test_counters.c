@@ -10,7 +10,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
-#include "harness/counters.h"
+#include "harness/lib/counters.h"
 
 static const char *const software_events[] = { "page-faults", "context-switches", "cpu-migrations" };
 

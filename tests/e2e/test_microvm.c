@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "harness/util.h"
+#include "harness/lib/util.h"
 #include "microvm/kvm.h"
 #include "microvm/vm.h"
 

@@ -5,7 +5,7 @@
  * a plan from the 4-node fixture measures what this host has and says why not for the
  * rest. */
 #include "tests/e2e/bench_e2e.h"
-#include "harness/topology.h"
+#include "harness/lib/topology.h"
 
 #define E2E_NUMA_WS MiB(16)
 

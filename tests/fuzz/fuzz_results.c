@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/compare.h"
-#include "harness/results.h"
+#include "harness/lib/compare.h"
+#include "harness/lib/results.h"
 #include "reports/report_model.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

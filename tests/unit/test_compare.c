@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* harness/compare.c: matching by id + params and the verdict of each case CI relies
- * on; harness/table.c: the escaping of each output format. */
+/* harness/lib/compare.c: matching by id + params and the verdict of each case CI relies
+ * on; harness/lib/table.c: the escaping of each output format. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/compare.h"
-#include "harness/result_runs.h"
-#include "harness/table.h"
-#include "harness/util.h"
+#include "harness/lib/compare.h"
+#include "harness/lib/result_runs.h"
+#include "harness/lib/table.h"
+#include "harness/lib/util.h"
 
 #define ROUNDS 10
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * harness/counters: event selection and encoding through libpfm4, which encodes for
+ * harness/lib/counters: event selection and encoding through libpfm4, which encodes for
  * any PMU model it knows when asked with LIBPFM_ENCODE_INACTIVE, whatever CPU this
  * is; and the software events, which every Linux kernel counts without a PMU.
  */
@@ -16,9 +16,9 @@
 
 #include <cmocka.h>
 
-#include "harness/counters.h"
-#include "harness/results.h"
-#include "harness/util.h"
+#include "harness/lib/counters.h"
+#include "harness/lib/results.h"
+#include "harness/lib/util.h"
 
 #include <perfmon/pfmlib.h>
 

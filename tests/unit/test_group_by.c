@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* harness/group_by.c: files grouped by a host field or their labels, and each group
+/* harness/lib/group_by.c: files grouped by a host field or their labels, and each group
  * read as the median across its hosts with their range and count. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/group_by.h"
-#include "harness/util.h"
+#include "harness/lib/group_by.h"
+#include "harness/lib/util.h"
 
 #define NFILES 5
 

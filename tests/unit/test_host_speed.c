@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* harness/host_speed.c and harness/preempt.c: what rotation records beside every run
+/* harness/lib/host_speed.c and harness/lib/preempt.c: what rotation records beside every run
  * (the host's speed, and whether the measured region was preempted). */
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,9 +9,9 @@
 
 #include <sched.h>
 
-#include "harness/host_speed.h"
-#include "harness/preempt.h"
-#include "harness/results.h"
+#include "harness/lib/host_speed.h"
+#include "harness/lib/preempt.h"
+#include "harness/lib/results.h"
 
 /* Both kernels give a positive time per step on this CPU, and back on its way. */
 static void test_measure(void **state)

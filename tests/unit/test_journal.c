@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* harness/journal.c: what --resume keeps from a journal, and what it refuses. */
+/* harness/lib/journal.c: what --resume keeps from a journal, and what it refuses. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness/journal.h"
-#include "harness/result_runs.h"
+#include "harness/lib/journal.h"
+#include "harness/lib/result_runs.h"
 #include "tests/unit/results_tmpdir.h"
 
 /* A run's results model with tool, host and config, as cmd_run builds it. */

@@ -17,7 +17,7 @@
 #include <cmocka.h>
 
 #include "harness/mmu_compare.h"
-#include "harness/util.h"
+#include "harness/lib/util.h"
 
 #define FAKE_MODPROBE "tests/fixtures/fake-modprobe"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* harness/model.c: rates x measured costs, the interval from the samples' spread,
- * unknown kinds never counted as 0; harness/stats.c's median interval. */
+/* harness/lib/model.c: rates x measured costs, the interval from the samples' spread,
+ * unknown kinds never counted as 0; harness/lib/stats.c's median interval. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/model.h"
-#include "harness/stats.h"
-#include "harness/util.h"
+#include "harness/lib/model.h"
+#include "harness/lib/stats.h"
+#include "harness/lib/util.h"
 
 #define N 15
 

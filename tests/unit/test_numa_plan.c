@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "bench/numa/plan.h"
-#include "harness/util.h"
+#include "harness/lib/util.h"
 
 #define FIXTURE_2NODE "tests/fixtures/sysfs-2node"
 #define FIXTURE_4NODE "tests/fixtures/sysfs-4node"

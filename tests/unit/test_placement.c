@@ -12,7 +12,7 @@
 
 #include "bench/numa/numa.h"
 #include "bench/numa/placement.h"
-#include "harness/util.h"
+#include "harness/lib/util.h"
 
 static void test_tally(void **state)
 {

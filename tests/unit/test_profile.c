@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* harness/profile.c: the vmtax-profile/1 document written and read back, and each
+/* harness/lib/profile.c: the vmtax-profile/1 document written and read back, and each
  * thing the reader refuses with the line that says why. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness/profile.h"
+#include "harness/lib/profile.h"
 #include "tests/unit/results_tmpdir.h"
 
 static void test_write_read_back(void **state)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* harness/profile_sources.c: kvm_stat logs (plain, csv, tracepoint fields), perf kvm
+/* harness/lib/profile_sources.c: kvm_stat logs (plain, csv, tracepoint fields), perf kvm
  * stat reports and a VM's debugfs directory turned into rates of vmtax's kinds. The
  * samples in tests/fixtures/profiles/ and tests/fixtures/debugfs-vm/ were written here
  * from the tools' documented formats. */
@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/profile_sources.h"
-#include "harness/util.h"
+#include "harness/lib/profile_sources.h"
+#include "harness/lib/util.h"
 #include "tests/unit/results_tmpdir.h"
 
 #define FIX "tests/fixtures/profiles/"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* harness/results.c: the model setters and the atomic writer (the reader's tests are
+/* harness/lib/results.c: the model setters and the atomic writer (the reader's tests are
  * in test_results_read.c). */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +11,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "harness/results.h"
+#include "harness/lib/results.h"
 #include "tests/unit/results_tmpdir.h"
 
 /* ---- fixtures ---- */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* harness/results_read.c: the strict reader that CI trusts with `vmtax compare`. */
+/* harness/lib/results_read.c: the strict reader that CI trusts with `vmtax compare`. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness/results.h"
+#include "harness/lib/results.h"
 #include "tests/unit/results_tmpdir.h"
 
 /* ---- reading ---- */
@@ -183,7 +183,7 @@ static void test_read_accepts(void **state)
 		HEAD "{" ID ", \"status\": \"unsupported\", \"reason\": \"no PMU\"}" TAIL,
 		/* Failed and invalid may have an empty sample set. */
 		HEAD "{" ID ", \"status\": \"failed\", \"samples\": []}" TAIL,
-		/* DESIGN.md's example: native as a bare summary, integer and real numbers. */
+		/* A summary-only native, integer and real numbers. */
 		ONE(", \"stats\": {\"min\": 1, \"median\": 2, \"p99\": 3, \"stddev\": 0.5, \"cv\": 0.25}, "
 		    "\"ns\": 408.4, \"native\": {\"median\": 95}, \"overhead\": 10.7, "
 		    "\"counters\": {\"exits\": 100000}, "
@@ -212,7 +212,7 @@ static void test_read_accepts(void **state)
 	}
 }
 
-/* A file vmtax did not write (DESIGN.md's example, extra fields) survives read ->
+/* A file vmtax did not write (a summary-only native, extra fields) survives read ->
  * write -> read unchanged. */
 static void test_read_write_read(void **state)
 {

@@ -13,10 +13,10 @@
 
 #include <string.h>
 
-#include "harness/journal.h"
-#include "harness/result_runs.h"
+#include "harness/lib/journal.h"
+#include "harness/lib/result_runs.h"
 #include "harness/rotation.h"
-#include "harness/util.h"
+#include "harness/lib/util.h"
 #include "tests/unit/results_tmpdir.h"
 
 /* Calls to run a benchmark, kept runs (the hook), the sweep's kept runs; the sweep run

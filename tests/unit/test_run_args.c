@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "bench/numa/numa.h"
 #include "harness/run_args.h"
 
 static int parse(struct run_args *a, char *err, int argc, ...)
@@ -41,7 +42,7 @@ static void test_defaults(void **state)
 	assert_true(a.time_goal_s == 0.01);
 	assert_true(a.watchdog_s == 10);
 	assert_false(a.quick);
-	assert_int_equal(a.numa_ws, RUN_NUMA_WS_DEFAULT);
+	assert_int_equal(a.numa_ws, NUMA_WS_DEFAULT);
 	assert_null(a.sysfs_root);
 	assert_int_equal(a.runs, 1);
 	assert_false(a.ci);

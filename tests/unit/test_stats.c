@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* harness/stats.c against sample sets whose statistics are known by hand. */
+/* harness/lib/stats.c against sample sets whose statistics are known by hand. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,8 +9,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "harness/stats.h"
-#include "harness/util.h"
+#include "harness/lib/stats.h"
+#include "harness/lib/util.h"
 
 #define EPS 1e-9
 

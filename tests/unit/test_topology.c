@@ -15,8 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "harness/topology.h"
-#include "harness/util.h"
+#include "harness/lib/topology.h"
+#include "harness/lib/util.h"
 
 #define FIXTURE_2NODE "tests/fixtures/sysfs-2node"
 #define FIXTURE_4NODE "tests/fixtures/sysfs-4node"

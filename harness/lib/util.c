@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "util.h"
+#include "harness/lib/util.h"
 
 #include <errno.h>
 #include <sched.h>

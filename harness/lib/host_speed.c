@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The host-speed kernels (see host_speed.h). */
-#include "harness/host_speed.h"
+#include "harness/lib/host_speed.h"
 
 #include <math.h>
 #include <sched.h>
@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
-#include "harness/preempt.h"
-#include "harness/util.h"
+#include "harness/lib/preempt.h"
+#include "harness/lib/util.h"
 #include "microvm/guest/measure.h"
 
 #define ALU_STEPS	(1u << 16)	/* ~0.1 ms: short enough to dodge most ticks */

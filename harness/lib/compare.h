@@ -4,8 +4,8 @@
 #ifndef VMTAX_COMPARE_H
 #define VMTAX_COMPARE_H
 
-#include "host_speed.h"
-#include "results.h"
+#include "harness/lib/host_speed.h"
+#include "harness/lib/results.h"
 
 /* A change needs both: more than the threshold and this p or below (a t test on the
  * run medians, or with one run a side a Mann-Whitney U test on the rounds), adjusted

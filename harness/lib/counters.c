@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Hardware events through libpfm4 and software events, counted with perf_event_open
  * on one thread around a measured region. */
-#include "harness/counters.h"
+#include "harness/lib/counters.h"
 
 /* linux/perf_event.h (through counters.h) first: libpfm4's own copy of the perf ABI
  * then steps aside instead of redefining it. */
@@ -15,7 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "harness/util.h"
+#include "harness/lib/util.h"
 
 /*
  * Default events, one slot per question a TLB benchmark asks; each slot takes the

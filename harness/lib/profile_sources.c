@@ -3,8 +3,8 @@
  * are the one mapping from what KVM counts to what vmtax measures; a counter that
  * counts a kind together with others gives only an upper bound of its rate, and the
  * note says how it is costed. */
-#include "profile_sources.h"
-#include "util.h"
+#include "harness/lib/profile_sources.h"
+#include "harness/lib/util.h"
 
 #include <ctype.h>
 #include <dirent.h>

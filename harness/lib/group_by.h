@@ -7,8 +7,8 @@
 
 #include <stdio.h>
 
-#include "results.h"
-#include "table.h"
+#include "harness/lib/results.h"
+#include "harness/lib/table.h"
 
 struct groups {
 	char **names;		/* in order of first appearance */
@@ -34,20 +34,5 @@ char **file_labels(const struct results *rs, size_t nfiles, const char *const *g
  * stats are the median across the group and the spread between its hosts (n, min,
  * max). Status ok when any host measured it, else the first host's status and reason. */
 void groups_results(const struct results *rs, const struct groups *g, struct results *out);
-
-/* compare --group-by FIELD: read the files (one line and exit 2 on a bad one), group
- * them and print compare_grouped(); the exit code. */
-int compare_group_by(char **files, unsigned nfiles, const char *const *labels,
-		     const char *field, enum table_format format, bool json, const char *plot_dir);
-/* Its lines of 'vmtax compare --help'. */
-extern const char compare_group_by_usage[];
-
-/* compare --group-by: one column per group, each "median (min-max, k/N hosts)" with
- * its ratio to the first group; json writes vmtax-compare/1 with a "groups" array.
- * With plot_dir, also compare's grouped bars, one bar per group. 0, or -1 with one
- * line in err (plots). */
-int compare_grouped(const struct results *rs, const struct groups *g, const char *field,
-		    enum table_format format, bool json, const char *plot_dir, char *err,
-		    size_t errlen);
 
 #endif

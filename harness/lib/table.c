@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Tables in four formats (see table.h). */
-#include "table.h"
-#include "util.h"
+#include "harness/lib/table.h"
+#include "harness/lib/util.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
-/* The results model and the one writer of the `vmtax/1` file (DESIGN.md "Results
- * file"); the reader is results_read.c. The writer refuses to write what the reader
+/* The results model and the one writer of the `vmtax/1` file (README "How to read
+ * a result"); the reader is results_read.c. The writer refuses to write what the reader
  * would refuse, so every file vmtax writes can be read back by `vmtax compare` and
  * `vmtax report`. */
-#include "results.h"
-#include "results_io.h"
-#include "util.h"
+#include "harness/lib/results.h"
+#include "harness/lib/results_io.h"
+#include "harness/lib/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -2,10 +2,10 @@
 /* The `vmtax-profile/1` reader and writer (see profile.h and README "Workload
  * profiles"). The reader refuses anything it does not know, so a typo such as
  * "per_sec" is an error rather than a rate silently read as absent. */
-#include "profile.h"
-#include "results.h"
-#include "results_io.h"
-#include "util.h"
+#include "harness/lib/profile.h"
+#include "harness/lib/results.h"
+#include "harness/lib/results_io.h"
+#include "harness/lib/util.h"
 
 #include <ctype.h>
 #include <math.h>

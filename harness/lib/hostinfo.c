@@ -1,14 +1,12 @@
 // SPDX-License-Identifier: MIT
-#include "hostinfo.h"
-#include "topology.h"
-#include "util.h"
-#include "microvm/kvm.h"
-#include "harness/counters.h"
+#include "harness/lib/hostinfo.h"
+#include "harness/lib/topology.h"
+#include "harness/lib/util.h"
+#include "harness/lib/counters.h"
 
 #include <cpuid.h>
 #include <ctype.h>
 #include <errno.h>
-#include <linux/kvm.h>
 #include <linux/perf_event.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,7 +143,6 @@ static void cpuinfo_field(struct host_info *hi, const char *key, const char *val
 	else if (!strcmp(key, "microcode"))
 		COPY_FIELD(hi->microcode, value);
 	else if (!strcmp(key, "flags")) {
-		hi->has_1g_pages = has_word(value, "pdpe1gb");
 		hi->has_pcid = has_word(value, "pcid");
 	}
 }
@@ -176,6 +173,14 @@ static void probe_cpu(struct host_info *hi)
 	free(text);
 	if (uname(&u) == 0)
 		COPY_FIELD(hi->kernel, u.release);
+	hi->has_1g_pages = cpu_has_1g_pages();
+}
+
+bool cpu_has_1g_pages(void)
+{
+	unsigned a, b, c, d;
+
+	return __get_cpuid(0x80000001, &a, &b, &c, &d) && (d & (1u << 26));	/* PDPE1GB */
 }
 
 static bool path_exists(const char *path)
@@ -188,7 +193,7 @@ static bool path_exists(const char *path)
 /* kvm_pvm is checked first: it is the one whose presence changes the execution
  * model (emulated CPL0, shadow paging) most, so if it shows up beside a hardware
  * module it is the answer that must not be hidden. */
-static enum kvm_module detect_kvm_module(void)
+enum kvm_module kvm_module_detect(void)
 {
 	static const struct { enum kvm_module m; const char *dir; } mods[] = {
 		{ KVM_MOD_PVM, "/sys/module/kvm_pvm" },
@@ -207,44 +212,13 @@ static void probe_kvm_module(struct host_info *hi)
 {
 	char *param = NULL;
 
-	hi->kvm = detect_kvm_module();
+	hi->kvm = kvm_module_detect();
 	if (hi->kvm == KVM_MOD_INTEL)
 		param = read_text_file("/sys/module/kvm_intel/parameters/ept");
 	else if (hi->kvm == KVM_MOD_AMD)
 		param = read_text_file("/sys/module/kvm_amd/parameters/npt");
 	hi->mmu = mmu_mode_from(hi->kvm, param);
 	free(param);
-}
-
-/* Device, VM and vCPU 0: the path every benchmark takes, so "accessible" means a
- * guest can really run. Returns the vCPU's TSC frequency in kHz, or 0. */
-static uint64_t probe_kvm_access(struct host_info *hi, const char *path)
-{
-	int kvm, vm, vcpu, khz;
-
-	kvm = kvm_open_dev(path, hi->kvm_error, sizeof(hi->kvm_error));
-	if (kvm < 0)
-		return 0;
-	vm = ioctl(kvm, KVM_CREATE_VM, 0);
-	if (vm < 0) {
-		snprintf(hi->kvm_error, sizeof(hi->kvm_error), "%s: KVM_CREATE_VM: %s",
-			 path, strerror(errno));
-		close(kvm);
-		return 0;
-	}
-	vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
-	if (vcpu < 0) {
-		snprintf(hi->kvm_error, sizeof(hi->kvm_error), "%s: KVM_CREATE_VCPU: %s",
-			 path, strerror(errno));
-		khz = 0;
-	} else {
-		hi->kvm_accessible = true;
-		khz = ioctl(vcpu, KVM_GET_TSC_KHZ, 0);
-		close(vcpu);
-	}
-	close(vm);
-	close(kvm);
-	return khz > 0 ? (uint64_t)khz : 0;
 }
 
 /* CPUID 0x15: TSC = crystal Hz * ebx / eax. Zero ecx means the crystal frequency
@@ -315,15 +289,11 @@ static void probe_hypervisor(struct host_info *hi)
 			hi->hypervisor_sig[i] = '?';
 }
 
-static void probe_kvm(struct host_info *hi, const char *kvm_path)
+static void probe_kvm(struct host_info *hi)
 {
 	probe_kvm_module(hi);
-	hi->tsc_khz = probe_kvm_access(hi, kvm_path);
-	hi->tsc_khz_source = "KVM_GET_TSC_KHZ";
-	if (!hi->tsc_khz) {
-		hi->tsc_khz = cpuid_tsc_khz();
-		hi->tsc_khz_source = hi->tsc_khz ? "cpuid-0x15" : "none";
-	}
+	hi->tsc_khz = cpuid_tsc_khz();
+	hi->tsc_khz_source = hi->tsc_khz ? "cpuid-0x15" : "none";
 }
 
 /* Nodes and distances under root (NULL = /); the online CPU count, or -1 with the
@@ -437,13 +407,13 @@ static void probe_memory(struct host_info *hi)
 	hi->hugepages_1g = free_hugepages("1048576kB");
 }
 
-void host_info_probe(struct host_info *hi, const char *kvm_path)
+void host_info_probe(struct host_info *hi)
 {
 	memset(hi, 0, sizeof(*hi));
 	probe_cpu(hi);
 	probe_hypervisor(hi);
 	probe_numa(hi);
-	probe_kvm(hi, kvm_path);
+	probe_kvm(hi);
 	probe_pmu(hi);
 	probe_memory(hi);
 }

@@ -13,8 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "harness/host_speed.h"
-#include "harness/results.h"
+#include "harness/lib/host_speed.h"
+#include "harness/lib/results.h"
 
 struct run_view {
 	const double *samples, *native_samples;	/* slices of the result's */

@@ -2,9 +2,9 @@
 /* The one reader of the `vmtax/1` file. It is strict because CI acts on what it
  * reads: a bad file is refused as a whole with one line naming the problem, never
  * half-loaded. */
-#include "results.h"
-#include "results_io.h"
-#include "util.h"
+#include "harness/lib/results.h"
+#include "harness/lib/results_io.h"
+#include "harness/lib/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -128,7 +128,7 @@ static int read_samples(struct diag *d, const json_t *v, const char *what,
 
 /* The summary fields present in o override st, which holds the summary computed
  * from the samples; n must agree with the samples when there are any (a file may
- * carry only a summary, like DESIGN.md's "native": {"median": 95}). */
+ * carry only a summary, like a file whose "native" is {"median": 95}). */
 static int read_stats(struct diag *d, json_t *o, const char *what, struct stats *st,
 		      bool has_samples)
 {
@@ -362,7 +362,7 @@ static int parse_header(struct diag *d, json_t *root, struct results *rs)
 }
 
 /* Fill rs (initialised, empty) from root; on failure the caller frees rs. Unknown
- * top-level fields are ignored: DESIGN.md lets new fields appear within vmtax/1. */
+ * top-level fields are ignored: new fields may appear within vmtax/1. */
 int results_parse_root(struct diag *d, json_t *root, struct results *rs)
 {
 	json_t *arr;

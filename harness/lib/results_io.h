@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "results.h"
+#include "harness/lib/results.h"
 
 #define RESULTS_MAX_FILE	MiB(256)
 /* No measurement (cycles, ns, counts, ratios) gets near this: 1e15 cycles are days

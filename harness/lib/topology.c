@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "topology.h"
-#include "util.h"
+#include "harness/lib/topology.h"
+#include "harness/lib/util.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Preemption of a measured region (see preempt.h). */
-#include "harness/preempt.h"
+#include "harness/lib/preempt.h"
 
 #include <sched.h>
 #include <stdio.h>
@@ -9,8 +9,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "harness/results.h"
-#include "harness/util.h"
+#include "harness/lib/results.h"
+#include "harness/lib/util.h"
 
 uint64_t preempt_parse_steal(const char *text, int cpu)
 {

@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "harness/results.h"
+#include "harness/lib/results.h"
 
 #define COUNTERS_MAX_EVENTS 16
 

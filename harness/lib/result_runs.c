@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* The "runs" of a result: building, checking, reading (see result_runs.h). */
-#include "harness/result_runs.h"
-#include "harness/results_io.h"
-#include "harness/stats.h"
-#include "harness/util.h"
+#include "harness/lib/result_runs.h"
+#include "harness/lib/results_io.h"
+#include "harness/lib/stats.h"
+#include "harness/lib/util.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The results journal (journal.h): JSON lines appended with write + fsync, read back
  * for --resume through the one results reader, a benchmark run at a time. */
-#include "harness/journal.h"
+#include "harness/lib/journal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,7 +14,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "harness/util.h"
+#include "harness/lib/util.h"
 
 char *journal_path_for(const char *results_path)
 {

@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "profile.h"
+#include "harness/lib/profile.h"
 
 /* Counter totals by name: KVM stat names ("mmio_exits", "exits") or exit reasons as
  * KVM's tracepoint and perf print them, prefixed: "kvm_exit(HLT)" is "exit:HLT". */

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "stats.h"
+#include "harness/lib/stats.h"
 
 #define RESULTS_SCHEMA "vmtax/1"
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Summaries of sample sets and the per-operation arithmetic (see stats.h). */
-#include "stats.h"
-#include "util.h"
+#include "harness/lib/stats.h"
+#include "harness/lib/util.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -9,8 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "profile.h"
-#include "results.h"
+#include "harness/lib/profile.h"
+#include "harness/lib/results.h"
 
 struct model_term {
 	const struct profile_rate *rate;

@@ -56,8 +56,14 @@ struct host_info {
 const char *kvm_module_name(enum kvm_module m);
 const char *mmu_mode_name(enum mmu_mode m);
 
-/* Probe the running host. kvm_path is the KVM device (--kvm-dev / VMTAX_KVM_DEV). */
-void host_info_probe(struct host_info *hi, const char *kvm_path);
+/* Probe the running host from /proc, /sys and CPUID. What only the KVM device can
+ * answer (accessible, the vCPU TSC rate) is microvm's kvm_probe_host(). */
+void host_info_probe(struct host_info *hi);
+
+/* The loaded KVM module, from /sys/module. */
+enum kvm_module kvm_module_detect(void);
+/* CPUID's PDPE1GB: the CPU maps 1 GiB pages. */
+bool cpu_has_1g_pages(void);
 
 /* Nodes and distances from the sysfs-shaped tree under sysfs_root instead (vmtax
  * info --sysfs-root: the topology a NUMA run would plan from); the rest stays this

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* Verdicts of `vmtax compare` (see compare.h). */
-#include "compare.h"
-#include "result_runs.h"
-#include "util.h"
+#include "harness/lib/compare.h"
+#include "harness/lib/result_runs.h"
+#include "harness/lib/util.h"
 
 #include <math.h>
 #include <stdio.h>

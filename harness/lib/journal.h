@@ -27,7 +27,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "harness/results.h"
+#include "harness/lib/results.h"
 
 #define JOURNAL_FORMAT "vmtax/1"
 #define JOURNAL_SUFFIX ".journal"

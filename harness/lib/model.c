@@ -2,9 +2,9 @@
 /* Rates x measured costs (see model.h). A cost is what the guest pays beyond what the
  * same work costs natively: the guest samples minus the native twin's median where
  * there is one, per single event, without a wait the benchmark builds in. */
-#include "model.h"
-#include "stats.h"
-#include "util.h"
+#include "harness/lib/model.h"
+#include "harness/lib/stats.h"
+#include "harness/lib/util.h"
 
 #include <math.h>
 #include <stdlib.h>
