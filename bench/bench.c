@@ -44,6 +44,7 @@ struct vm_config bench_vm_config(const struct bench_ctx *ctx, const char *body)
 	c.rounds = ctx->opts->repeat;
 	c.round_ticks = round_ticks(ctx);
 	c.watchdog_s = ctx->opts->watchdog_s;
+	c.cancel = ctx->opts->cancel;
 	return c;
 }
 

@@ -8,6 +8,7 @@
 #define VMTAX_BENCH_H
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,6 +33,9 @@ struct run_opts {
 	uint64_t numa_ws;		/* --numa-ws: bytes per NUMA buffer; 0 = default */
 	const char *sysfs_root;		/* --sysfs-root: topology to plan from; NULL = / */
 	bool kvm_usable;		/* /dev/kvm opened */
+	/* Set when the run must end (Ctrl-C, SIGTERM): sweeps stop between points and
+	 * the VMs end; NULL: never. */
+	const volatile sig_atomic_t *cancel;
 	char kvm_reason[200];		/* why not */
 };
 
@@ -58,6 +62,12 @@ struct bench {
 #define BENCH_REGISTER(b) \
 	static const struct bench *const __bench_ptr_##b \
 		__attribute__((section("vmtax_benches"), used)) = &(b)
+
+/* The run is being cancelled: a sweep stops before its next point. */
+static inline bool bench_cancelled(const struct bench_ctx *ctx)
+{
+	return ctx->opts->cancel && *ctx->opts->cancel;
+}
 
 /* Every registered benchmark, sorted by id. */
 const struct bench *const *bench_all(size_t *n);

@@ -22,10 +22,13 @@
 #include "harness/lib/util.h"
 #include "microvm/kvm.h"
 
-/* The signal's number: the run ends with 128 + it, as a shell reports a kill. */
+/* The signal's number: the run ends with 128 + it, as a shell reports a kill. The
+ * benchmarks and their VMs see it through run_opts.cancel. */
+static volatile sig_atomic_t interrupted;
+
 static void on_sigint(int sig)
 {
-	vmtax_interrupted = sig;
+	interrupted = sig;
 	vcpu_kick_all();
 }
 
@@ -255,7 +258,7 @@ static bool run_mmu_compare(struct bench_ctx *ctx, struct host_info *hi,
 	bool tdp = first_pass_tdp(hi, p), whole = true;
 	char err[256];
 
-	for (unsigned pass = 0; pass < 2 && !vmtax_interrupted; pass++) {
+	for (unsigned pass = 0; pass < 2 && !interrupted; pass++) {
 		struct pass ps = { p, pass, MMU_UNKNOWN };
 
 		if (pass_done(p, benches, n, runs, pass))
@@ -278,8 +281,8 @@ static bool run_mmu_compare(struct bench_ctx *ctx, struct host_info *hi,
 
 static int exit_code(const struct results *rs)
 {
-	if (vmtax_interrupted)
-		return 128 + vmtax_interrupted;
+	if (interrupted)
+		return 128 + interrupted;
 	for (size_t i = 0; i < rs->n; i++)
 		if (rs->items[i].status == RESULT_FAILED || rs->items[i].status == RESULT_INVALID)
 			return EXIT_BENCH_FAILED;
@@ -388,6 +391,7 @@ int cmd_run(int argc, char **argv)
 	o.max_ws = a.max_ws;
 	o.numa_ws = a.numa_ws;
 	o.sysfs_root = a.sysfs_root;
+	o.cancel = &interrupted;
 	check_sysfs_root(o.sysfs_root);
 
 	results_init(&rs);
@@ -404,7 +408,7 @@ int cmd_run(int argc, char **argv)
 
 		run_pass(&ctx, benches, n, a.runs, &ps);
 	}
-	rs.interrupted = vmtax_interrupted || !whole;
+	rs.interrupted = interrupted || !whole;
 	rs.duration_s = (double)(now_ns() - t0) / 1e9;
 	written = !results_write_file(&rs, a.output, err, sizeof(err));
 	results_print_summary(&rs, stdout);

@@ -97,7 +97,7 @@ static void run_bench(struct bench_ctx *ctx, size_t *hint, const struct bench *b
 		if (timed)
 			host_speed_measure(ctx->opts->cpu, &before);
 		run_one(&sub, b);
-		if (!timed || vmtax_interrupted)
+		if (!timed || bench_cancelled(ctx))
 			break;
 		host_speed_measure(ctx->opts->cpu, &after);
 		drift = host_speed_drift(&before, &after);
@@ -111,7 +111,7 @@ static void run_bench(struct bench_ctx *ctx, size_t *hint, const struct bench *b
 	*nres = scratch.n;
 	*nbad = count_not_ok(&scratch);
 	/* What an interrupted benchmark produced is incomplete: drop it. */
-	if (!vmtax_interrupted) {
+	if (!bench_cancelled(ctx)) {
 		for (size_t i = 0; i < scratch.n; i++)
 			result_runs_append(&scratch.items[i], &scratch.items[i], run_no,
 					   timed ? &before : NULL, timed ? &after : NULL, remeasured);
@@ -128,8 +128,8 @@ void rotation_run(struct bench_ctx *ctx, const struct bench **benches, size_t n,
 	size_t hint = ctx->results->n;
 
 	progress_start(n * runs);
-	for (unsigned k = 0; k < runs && !vmtax_interrupted; k++)
-		for (size_t i = 0; i < n && !vmtax_interrupted; i++) {
+	for (unsigned k = 0; k < runs && !bench_cancelled(ctx); k++)
+		for (size_t i = 0; i < n && !bench_cancelled(ctx); i++) {
 			size_t nres, nbad;
 			uint64_t t0;
 			char *label;
@@ -141,7 +141,7 @@ void rotation_run(struct bench_ctx *ctx, const struct bench **benches, size_t n,
 					 : xstrdup(benches[i]->id);
 			progress_bench(k * n + i, label);
 			run_bench(ctx, &hint, benches[i], k + 1, run_one, hook, &nres, &nbad);
-			if (!vmtax_interrupted)
+			if (!bench_cancelled(ctx))
 				progress_done(label, nres, nbad, (double)(now_ns() - t0) / 1e9);
 			free(label);
 		}

@@ -32,8 +32,8 @@ struct rotation_hook {
 
 /* Run benches[0..n) runs times in rotation into ctx->results, each through run_one,
  * then hook (may be NULL). A result whose id + params is in ctx->results already (an
- * earlier run, rejoined from a journal) gets this run appended. Stops at
- * vmtax_interrupted, dropping what the interrupted benchmark produced. */
+ * earlier run, rejoined from a journal) gets this run appended. Stops when
+ * the run is cancelled (bench_cancelled), dropping what the interrupted benchmark produced. */
 void rotation_run(struct bench_ctx *ctx, const struct bench **benches, size_t n, unsigned runs,
 		  rotation_run_fn run_one, const struct rotation_hook *hook);
 

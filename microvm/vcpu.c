@@ -24,7 +24,6 @@
  * KVM_RUN is not lost: KVM_RUN then returns EINTR at once. */
 #define SIG_KICK SIGUSR1
 
-volatile int vmtax_interrupted;
 static __thread struct vcpu *this_vcpu;
 
 /* Running vCPUs, for vcpu_kick_all() from a signal handler: fixed slots, no locks. */
@@ -369,7 +368,7 @@ static bool is_doorbell(const struct kvm_run *run)
 static bool handle_kick(struct vcpu *v)
 {
 	v->run->immediate_exit = 0;
-	if (vmtax_interrupted) {
+	if (v->vm->cfg.cancel && *v->vm->cfg.cancel) {
 		fail(v, VCPU_INTERRUPTED, "interrupted");
 		return true;
 	}

@@ -14,6 +14,7 @@
 
 #include <linux/kvm.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -56,6 +57,9 @@ struct vm_config {
 	uint64_t fixed_iters;
 	double watchdog_s;		/* seconds without a doorbell before the kick */
 	bool irqchip;			/* KVM_CREATE_IRQCHIP (in-kernel LAPIC/IOAPIC/PIC) */
+	/* Nonzero when the caller wants the run to end (its signal handler sets it and
+	 * calls vcpu_kick_all()): the kicked vCPUs end VCPU_INTERRUPTED. NULL: never. */
+	const volatile sig_atomic_t *cancel;
 
 	/* A benchmark's own set-up: after memory and page tables, before the vCPUs
 	 * (coalesced MMIO, ioeventfd, MSR filters, capabilities ...), and after each
@@ -185,7 +189,6 @@ bool vcpu_sysret_usable(void);
 
 /* Watchdog and Ctrl-C: kick every running vCPU out of KVM_RUN. Async-signal-safe. */
 void vcpu_kick_all(void);
-extern volatile int vmtax_interrupted;
 
 /* Internal to microvm/: vCPU creation and its thread's loop. */
 void vm_init_sregs(struct vm *vm, unsigned v, struct kvm_sregs *s);

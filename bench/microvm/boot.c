@@ -45,7 +45,7 @@ static void run_boot(struct bench_ctx *ctx, const struct bench *b)
 	uint64_t exits = 0, all_exits = 0;
 
 	json_object_set_new(r->params, "mem_mib", json_integer(BOOT_MEM >> 20));
-	for (unsigned i = 0; i < n && !vmtax_interrupted; i++) {
+	for (unsigned i = 0; i < n && !bench_cancelled(ctx); i++) {
 		s[i] = boot_once(ctx, r, &exits);
 		if (s[i] < 0)
 			goto out;

@@ -151,7 +151,7 @@ static void run_ws(struct bench_ctx *ctx, const struct bench *b, uint64_t ws,
 		if (chase_native_point(ctx, b, ws, CHASE_LINE, thp, &native[thp])->status ==
 		    RESULT_FAILED)
 			goto out;
-	for (size_t i = 0; i < ARRAY_SIZE(guest_kinds) && !vmtax_interrupted; i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(guest_kinds) && !bench_cancelled(ctx); i++) {
 		const struct guest_kind *k = &guest_kinds[i];
 		struct native_chase *twin = &native[k->page_size != PAGE_4K];
 		char buf[128];
@@ -186,7 +186,7 @@ static void run_chase(struct bench_ctx *ctx, const struct bench *b)
 		if (why)
 			add_unsupported(ctx, b, "guest", k->page, k->backing_param, 0, why);
 	}
-	for (unsigned i = 0; i < n && !vmtax_interrupted; i++)
+	for (unsigned i = 0; i < n && !bench_cancelled(ctx); i++)
 		run_ws(ctx, b, ws[i], kind_ok);
 }
 

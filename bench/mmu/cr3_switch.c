@@ -112,7 +112,7 @@ static void run_cr3_switch(struct bench_ctx *ctx, const struct bench *b)
 {
 	static const uint64_t pages[] = { 0, 64 };
 
-	for (size_t i = 0; i < ARRAY_SIZE(pages) && !vmtax_interrupted; i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(pages) && !bench_cancelled(ctx); i++) {
 		run_point(ctx, b, false, false, pages[i]);
 		for (int pcid = 0; pcid < 2; pcid++)
 			run_point(ctx, b, true, pcid, pages[i]);

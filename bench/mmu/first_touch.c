@@ -83,7 +83,7 @@ static void run_point(struct bench_ctx *ctx, const struct bench *b, uint64_t pag
 
 static void run_first_touch(struct bench_ctx *ctx, const struct bench *b)
 {
-	for (int big = 0; big < 2 && !vmtax_interrupted; big++)
+	for (int big = 0; big < 2 && !bench_cancelled(ctx); big++)
 		for (int prefault = 0; prefault < 2; prefault++)
 			run_point(ctx, b, big ? PAGE_2M : PAGE_4K, prefault);
 }

@@ -28,7 +28,7 @@ static void run_page_walk(struct bench_ctx *ctx, const struct bench *b)
 	const struct guest_kind *kinds[2] = { &guest_kinds[0], &guest_kinds[4] };	/* 4k/4k, 2m/thp */
 	struct native_chase native[2] = { 0 };
 
-	for (int thp = 0; thp < 2 && !vmtax_interrupted; thp++) {
+	for (int thp = 0; thp < 2 && !bench_cancelled(ctx); thp++) {
 		struct result *r = chase_native_point(ctx, b, ws, WALK_STRIDE, thp, &native[thp]);
 
 		add_stride(r);

@@ -165,7 +165,7 @@ static void run_point(struct bench_ctx *ctx, const struct bench *b, const struct
 
 static void run_cell(struct bench_ctx *ctx, const struct bench *b, const struct numa_cell *c)
 {
-	for (unsigned k = 0; kinds[k] && !vmtax_interrupted; k++) {
+	for (unsigned k = 0; kinds[k] && !bench_cancelled(ctx); k++) {
 		struct bw_point one = { .cell = c, .kind = k, .threads = "one",
 					.cpus = { c->cpu }, .nr = 1 };
 		struct bw_point node = { .cell = c, .kind = k, .threads = "node" };

@@ -106,7 +106,7 @@ void numa_run_matrix(struct bench_ctx *ctx, const struct bench *b, const char *c
 				  "NUMA topology: %s", err);
 		return;
 	}
-	for (unsigned i = 0; i < p.nr_cells && !vmtax_interrupted; i++) {
+	for (unsigned i = 0; i < p.nr_cells && !bench_cancelled(ctx); i++) {
 		const struct numa_cell *c = &p.cells[i];
 		struct numa_point pt = { .cell = c, .cpu_node = c->cpu_node };
 

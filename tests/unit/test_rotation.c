@@ -24,6 +24,8 @@
  * a busy host it can) is a second call in a row for the same benchmark. */
 static const char *calls[64];
 static unsigned ncalls, hooked, sweep_kept, interrupt_sweep_run;
+/* The run's cancellation flag, as the CLI's signal handler sets it. */
+static volatile sig_atomic_t cancel;
 
 static const char *never(const struct host_info *hi, const struct run_opts *o)
 {
@@ -55,7 +57,7 @@ static void fake_run(struct bench_ctx *ctx, const struct bench *b)
 		result_set_samples(r, s, 4);
 	}
 	if (b == &sweep && interrupt_sweep_run == sweep_kept + 1)
-		vmtax_interrupted = 1;
+		cancel = 1;
 }
 
 static void count_hook(void *arg, unsigned run_no, const struct bench *b, struct results *rs)
@@ -81,7 +83,7 @@ static void rotate(struct results *rs, unsigned runs, unsigned *kept)
 {
 	static const struct bench *benches[] = { &single, &sweep, &cannot };
 	static struct host_info hi;
-	static struct run_opts o = { .cpu = 0 };
+	static struct run_opts o = { .cpu = 0, .cancel = &cancel };
 	struct bench_ctx ctx = { .host = &hi, .opts = &o, .results = rs };
 	struct rotation_hook hook = { count_hook, NULL, kept };
 
@@ -141,7 +143,7 @@ static void test_rotation_interrupted(void **state)
 	interrupt_sweep_run = 2;
 	rotate(&rs, 3, &kept);
 	interrupt_sweep_run = 0;
-	vmtax_interrupted = 0;
+	cancel = 0;
 	assert_int_equal(distinct_calls(seen), 5);
 	assert_string_equal(seen[4], "t/sweep");
 	assert_int_equal(kept, 4);
@@ -180,7 +182,7 @@ static void rotate_journaled(struct results *rs, struct journaling *jg)
 {
 	static const struct bench *benches[] = { &single, &sweep, &cannot };
 	static struct host_info hi;
-	static struct run_opts o = { .cpu = 0 };
+	static struct run_opts o = { .cpu = 0, .cancel = &cancel };
 	struct bench_ctx ctx = { .host = &hi, .opts = &o, .results = rs };
 	struct rotation_hook hook = { journal_hook, journaled, jg };
 
@@ -214,7 +216,7 @@ static void test_rotation_resumed_from_journal(void **state)
 	interrupt_sweep_run = 2;
 	rotate_journaled(&rs, &jg);
 	interrupt_sweep_run = 0;
-	vmtax_interrupted = 0;
+	cancel = 0;
 	journal_close(&jg.j, false);
 	results_free(&rs);
 
