@@ -264,7 +264,10 @@ struct result *bench_run_guest(struct bench_ctx *ctx, const struct bench *b,
 {
 	struct result *r = results_add(ctx->results, b->id, b->unit);
 	char err[256];
-	struct vm *vm = vm_create(cfg, err, sizeof(err));
+	struct vm *vm;
+
+	json_object_set_new(r->params, "where", json_string("guest"));
+	vm = vm_create(cfg, err, sizeof(err));
 	struct vcpu_counters vc;
 	uint64_t ops;
 
@@ -483,5 +486,6 @@ void bench_run_native(struct bench_ctx *ctx, struct result *r, measure_loop_fn l
 
 void bench_run_reference(struct bench_ctx *ctx, struct result *r, measure_loop_fn loop, void *arg)
 {
+	json_object_set_new(r->params, "where", json_string("native"));
 	run_native(ctx, r, loop, arg, false);
 }

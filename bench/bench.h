@@ -71,6 +71,13 @@ static inline bool bench_cancelled(const struct bench_ctx *ctx)
 
 /* Every registered benchmark, sorted by id. */
 const struct bench *const *bench_all(size_t *n);
+/* Run b into ctx->results, or add its one unsupported result with the reason; every
+ * result of a KVM benchmark says params.where. What `vmtax run` and the e2e tests
+ * call. */
+void bench_run_one(struct bench_ctx *ctx, const struct bench *b);
+/* o->kvm_usable and o->kvm_reason for the KVM device on host hi. 0, or the errno of
+ * a device that did not open (its line in kvm_reason). */
+int bench_kvm_usable(const struct host_info *hi, struct run_opts *o);
 /* Why this host cannot run b (KVM missing; an "ns" result without the TSC rate; the
  * bench's own check), or NULL. */
 const char *bench_unsupported(const struct bench *b, const struct host_info *hi,

@@ -74,16 +74,10 @@ static const struct bench **plan(const struct run_args *a, size_t *count)
  * environment error (exit 2); a host with no KVM at all still runs the native side. */
 static void check_kvm(const struct host_info *hi, struct run_opts *o)
 {
-	char err[200];
-	int fd = kvm_open_dev(kvm_device(), err, sizeof(err));
+	int e = bench_kvm_usable(hi, o);
 
-	if (fd < 0 && (kvm_device_explicit() || errno == EACCES || errno == EPERM))
-		die("%s", err);
-	if (fd >= 0)
-		close(fd);
-	o->kvm_usable = fd >= 0 && hi->kvm_accessible;
-	snprintf(o->kvm_reason, sizeof(o->kvm_reason), "%s",
-		 fd < 0 ? err : hi->kvm_error[0] ? hi->kvm_error : "KVM not usable");
+	if (e && (kvm_device_explicit() || e == EACCES || e == EPERM))
+		die("%s", o->kvm_reason);
 }
 
 /* A --sysfs-root that does not read as a topology is bad input: say so before any
@@ -154,19 +148,6 @@ static json_t *tool_json(void)
 			 "git", VMTAX_GIT);
 }
 
-static void run_one(struct bench_ctx *ctx, const struct bench *b)
-{
-	const char *why = bench_unsupported(b, ctx->host, ctx->opts);
-
-	if (why) {
-		struct result *r = results_add(ctx->results, b->id, b->unit);
-
-		result_set_status(r, RESULT_UNSUPPORTED, "%s", why);
-		return;
-	}
-	b->run(ctx, b);
-}
-
 /* What the run keeps on disk as it goes (harness/lib/journal.h). */
 struct persist {
 	struct journal j;
@@ -213,7 +194,7 @@ static void run_pass(struct bench_ctx *ctx, const struct bench **benches, size_t
 {
 	struct rotation_hook hook = { keep, journaled, ps };
 
-	rotation_run(ctx, benches, n, runs, run_one, &hook);
+	rotation_run(ctx, benches, n, runs, bench_run_one, &hook);
 }
 
 /* --mmu-compare where it cannot work is refused before anything runs. */

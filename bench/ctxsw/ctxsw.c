@@ -311,7 +311,6 @@ struct result *ctxsw_twin_result(struct bench_ctx *ctx, const struct bench *b,
 	char err[200];
 
 	r = results_add(ctx->results, b->id, b->unit);
-	json_object_set_new(r->params, "where", json_string("native"));
 	json_object_set_new(r->params, "via", json_string(ctxsw_via_name(t->via)));
 	if (twin_start(ctx, &tr, t, err, sizeof(err))) {
 		result_set_status(r, RESULT_FAILED, "native: %s", err);

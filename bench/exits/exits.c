@@ -36,7 +36,6 @@ struct result *exits_run_reference(struct bench_ctx *ctx, const struct bench *b,
 {
 	struct result *r = results_add(ctx->results, b->id, b->unit);
 
-	json_object_set_new(r->params, "where", json_string("native"));
 	json_object_set_new(r->extra, "reference", json_true());
 	bench_run_reference(ctx, r, loop, arg);
 	return r;

@@ -70,7 +70,6 @@ static void run_point(struct bench_ctx *ctx, const struct bench *b, uint64_t pag
 	cfg.data_size = (uint64_t)(cfg.rounds + cfg.warmup) * touches * stride;
 	cfg.prefault = prefault;
 	r = bench_run_guest(ctx, b, &cfg, &check);
-	json_object_set_new(r->params, "where", json_string("guest"));
 	json_object_set_new(r->params, "page", json_string(page == PAGE_2M ? "2m" : "4k"));
 	json_object_set_new(r->params, "host", json_string(prefault ? "prefaulted" : "fresh"));
 	mmu_tag(ctx, r);

@@ -63,7 +63,6 @@ static void run_guest_pf(struct bench_ctx *ctx, const struct bench *b)
 	cfg.data_size = 2 * PAGE_4K;
 	cfg.setup_vm = clear_ptes;
 	r = bench_run_guest(ctx, b, &cfg, &check);
-	json_object_set_new(r->params, "where", json_string("guest"));
 	mmu_tag(ctx, r);
 }
 

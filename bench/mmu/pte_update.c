@@ -72,7 +72,6 @@ static struct result *run_point(struct bench_ctx *ctx, const struct bench *b, bo
 	cfg.data_size = PAGE_4K;
 	cfg.setup_vm = find_pte;
 	r = bench_run_guest(ctx, b, &cfg, &check);
-	json_object_set_new(r->params, "where", json_string("guest"));
 	json_object_set_new(r->params, "flush", json_string(invlpg ? "invlpg" : "none"));
 	mmu_tag(ctx, r);
 	return r;

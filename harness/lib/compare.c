@@ -46,13 +46,32 @@ static int cmp_pos(const void *a, const void *b, void *keys)
 	return strcmp(k[*(const size_t *)a], k[*(const size_t *)b]);
 }
 
+/* id + params, where "guest" counting as absent: files written before every guest
+ * result said so still pair with today's. */
+static char *match_key(const struct result *r)
+{
+	const char *where = json_string_value(json_object_get(r->params, "where"));
+	json_t *p;
+	char *key;
+
+	if (!where || strcmp(where, "guest"))
+		return result_key(r);
+	p = json_copy(r->params);
+	if (!p)
+		die("out of memory");
+	json_object_del(p, "where");
+	key = results_key_of(r->id, p);
+	json_decref(p);
+	return key;
+}
+
 static void index_build(struct key_index *ix, const struct results *rs)
 {
 	ix->n = rs->n;
 	ix->keys = xmalloc(rs->n * sizeof(*ix->keys));
 	ix->pos = xmalloc(rs->n * sizeof(*ix->pos));
 	for (size_t i = 0; i < rs->n; i++) {
-		ix->keys[i] = result_key(&rs->items[i]);
+		ix->keys[i] = match_key(&rs->items[i]);
 		ix->pos[i] = i;
 	}
 	qsort_r(ix->pos, ix->n, sizeof(*ix->pos), cmp_pos, ix->keys);
@@ -525,7 +544,7 @@ void compare_merge_side(struct results *side, struct results *more, const char *
 
 		index_build(&ix, side);
 		for (size_t i = 0; i < more[f].n; i++) {
-			char *key = result_key(&more[f].items[i]);
+			char *key = match_key(&more[f].items[i]);
 			long at = index_find(&ix, key);
 
 			free(key);

@@ -44,18 +44,10 @@ static bool e2e_ready;
 /* Probe the host once and fill run options like `vmtax run --suite quick` would. */
 static void __attribute__((unused)) e2e_setup(void)
 {
-	char err[200];
-	int fd;
-
 	if (e2e_ready)
 		return;
 	kvm_probe_host(&e2e_host, kvm_device());
-	fd = kvm_open_dev(kvm_device(), err, sizeof(err));
-	e2e_opts.kvm_usable = fd >= 0 && e2e_host.kvm_accessible;
-	snprintf(e2e_opts.kvm_reason, sizeof(e2e_opts.kvm_reason), "%s",
-		 fd < 0 ? err : e2e_host.kvm_error[0] ? e2e_host.kvm_error : "KVM not usable");
-	if (fd >= 0)
-		close(fd);
+	bench_kvm_usable(&e2e_host, &e2e_opts);
 	e2e_opts.cpu = e2e_host.nr_cpus ? (int)e2e_host.nr_cpus - 1 : 0;
 	e2e_opts.repeat = E2E_REPEAT;
 	e2e_opts.time_goal_s = E2E_TIME_GOAL_S;
@@ -88,17 +80,10 @@ static __attribute__((unused)) struct results *e2e_run_opts(const char *glob,
 	e2e_setup();
 	results_init(rs);
 	for (size_t i = 0; i < n; i++) {
-		const char *why;
-
 		if (fnmatch(glob, all[i]->id, 0))
 			continue;
 		matched++;
-		why = bench_unsupported(all[i], &e2e_host, opts);
-		if (why)
-			result_set_status(results_add(rs, all[i]->id, all[i]->unit),
-					  RESULT_UNSUPPORTED, "%s", why);
-		else
-			all[i]->run(&ctx, all[i]);
+		bench_run_one(&ctx, all[i]);
 	}
 	if (!matched)
 		fail_msg("no benchmark matches '%s'", glob);
