@@ -71,9 +71,9 @@ static inline bool bench_cancelled(const struct bench_ctx *ctx)
 
 /* Every registered benchmark, sorted by id. */
 const struct bench *const *bench_all(size_t *n);
-/* Run b into ctx->results, or add its one unsupported result with the reason; every
- * result of a KVM benchmark says params.where. What `vmtax run` and the e2e tests
- * call. */
+/* Run b into ctx->results (every point of a KVM benchmark says params.where), or add
+ * its one unsupported result with the reason and no params. What `vmtax run` and the
+ * e2e tests call. */
 void bench_run_one(struct bench_ctx *ctx, const struct bench *b);
 /* o->kvm_usable and o->kvm_reason for the KVM device on host hi. 0, or the errno of
  * a device that did not open (its line in kvm_reason). */
