@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+/* One benchmark, the way `vmtax run` and the e2e tests both run it. */
+#include "bench/bench.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "microvm/kvm.h"
+
+void bench_run_one(struct bench_ctx *ctx, const struct bench *b)
+{
+	const char *why = bench_unsupported(b, ctx->host, ctx->opts);
+	size_t first = ctx->results->n;
+
+	if (why) {
+		/* About the whole benchmark, no point of it: no params. */
+		result_set_status(results_add(ctx->results, b->id, b->unit), RESULT_UNSUPPORTED,
+				  "%s", why);
+		return;
+	}
+	b->run(ctx, b);
+	/* Guest loops and native references say where they ran; what a KVM benchmark
+	 * reports of a point without running it (its probe found the operation
+	 * unsupported) is about the guest. */
+	for (size_t i = first; b->needs_kvm && i < ctx->results->n; i++) {
+		json_t *params = ctx->results->items[i].params;
+
+		if (!json_object_get(params, "where"))
+			json_object_set_new(params, "where", json_string("guest"));
+	}
+}
+
+int bench_kvm_usable(const struct host_info *hi, struct run_opts *o)
+{
+	int fd = kvm_open_dev(kvm_device(), o->kvm_reason, sizeof(o->kvm_reason));
+
+	o->kvm_usable = false;
+	if (fd < 0)
+		return errno;
+	close(fd);
+	o->kvm_usable = hi->kvm_accessible;
+	if (!o->kvm_usable)
+		snprintf(o->kvm_reason, sizeof(o->kvm_reason), "%s",
+			 hi->kvm_error[0] ? hi->kvm_error : "KVM not usable");
+	return 0;
+}
