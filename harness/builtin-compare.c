@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/options.h"
 #include "harness/builtin.h"
 #include "harness/lib/compare.h"
 #include "harness/compare_grouped.h"
@@ -78,8 +79,7 @@ static void parse_args(int argc, char **argv, struct compare_args *a)
 	int c;
 
 	*a = (struct compare_args){ .threshold = 5, .format = TABLE_TEXT };
-	opterr = 0;
-	optind = 0;
+	options_begin();
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'G':
@@ -120,8 +120,7 @@ static void parse_args(int argc, char **argv, struct compare_args *a)
 			fputs(compare_group_by_usage, stdout);
 			exit(EXIT_OK);
 		default:
-			die("compare: %s '%s' (see 'vmtax compare --help')",
-			    c == ':' ? "missing argument for" : "unknown option", argv[optind - 1]);
+			options_die("compare", c, argv);
 		}
 	}
 	a->files = argv + optind;

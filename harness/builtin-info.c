@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* `vmtax info`: describe this host. Descriptive only, so a host without KVM is not
  * an error: the kvm line says why it cannot run guests. */
+#include "harness/options.h"
 #include "harness/lib/hostinfo.h"
 #include "harness/lib/util.h"
 #include "microvm/kvm.h"
@@ -21,21 +22,6 @@ static void usage(FILE *f)
 	      "  --sysfs-root DIR NUMA nodes and distances from DIR/sys/devices/system (the\n"
 	      "                   topology 'vmtax run --sysfs-root DIR' plans from)\n"
 	      "  -h, --help       show this help\n", f);
-}
-
-static int bad_usage(const char *what, const char *arg)
-{
-	pr_err("info: %s '%s' (see 'vmtax info --help')", what, arg);
-	return EXIT_USAGE;
-}
-
-/* getopt leaves in optopt the short option it did not know, 0 for an unknown long
- * one, or our value (>= 256) for an argument given to a long option without one. */
-static int unknown_option(char **argv)
-{
-	char opt[3] = { '-', (char)optopt, '\0' };
-
-	return bad_usage("unknown option", optopt > 0 && optopt < 256 ? opt : argv[optind - 1]);
 }
 
 /* Fails only on a description that is not UTF-8 or a stdout that cannot be written. */
@@ -70,8 +56,7 @@ int cmd_info(int argc, char **argv)
 
 	/* Own messages instead of getopt's; optind 0 re-initialises getopt in case
 	 * another command parsed options earlier in this process (tests do). */
-	opterr = 0;
-	optind = 0;
+	options_begin();
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_JSON:
@@ -87,14 +72,12 @@ int cmd_info(int argc, char **argv)
 		case OPT_HELP:
 			usage(stdout);
 			return EXIT_OK;
-		case ':':	/* --kvm-dev and --sysfs-root take one */
-			return bad_usage("missing argument for", argv[optind - 1]);
 		default:
-			return unknown_option(argv);
+			options_die("info", c, argv);
 		}
 	}
 	if (optind < argc)
-		return bad_usage("unexpected argument", argv[optind]);
+		options_die_unexpected("info", argv[optind]);
 
 	kvm_probe_host(&hi, kvm_device());
 	/* Another machine's tree that does not parse is bad input, not a host fact. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bench/bench.h"
+#include "harness/options.h"
 #include "harness/builtin.h"
 #include "harness/lib/util.h"
 #include "microvm/kvm.h"
@@ -29,8 +30,7 @@ int cmd_list(int argc, char **argv)
 	const struct bench *const *all = bench_all(&n);
 	int c;
 
-	opterr = 0;
-	optind = 0;
+	options_begin();
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(list_usage, stdout);
@@ -40,14 +40,10 @@ int cmd_list(int argc, char **argv)
 			kvm_device_set(optarg);
 			continue;
 		}
-		pr_err("list: %s '%s' (see 'vmtax list --help')",
-		       c == ':' ? "missing argument for" : "unknown option", argv[optind - 1]);
-		return EXIT_USAGE;
+		options_die("list", c, argv);
 	}
-	if (optind < argc) {
-		pr_err("list: unexpected argument '%s' (see 'vmtax list --help')", argv[optind]);
-		return EXIT_USAGE;
-	}
+	if (optind < argc)
+		options_die_unexpected("list", argv[optind]);
 	kvm_probe_host(&hi, kvm_device());
 	o.kvm_usable = hi.kvm_accessible;
 	snprintf(o.kvm_reason, sizeof(o.kvm_reason), "%s", hi.kvm_error);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/options.h"
 #include "harness/builtin.h"
 #include "harness/lib/group_by.h"
 #include "harness/lib/model.h"
@@ -59,8 +60,7 @@ static void parse_args(int argc, char **argv, struct model_args *a)
 
 	*a = (struct model_args){ .format = TABLE_TEXT };
 	a->labels = xcalloc(MAX_FILES, sizeof(*a->labels));
-	opterr = 0;
-	optind = 0;
+	options_begin();
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_FORMAT:
@@ -82,8 +82,7 @@ static void parse_args(int argc, char **argv, struct model_args *a)
 			fputs(model_usage, stdout);
 			exit(EXIT_OK);
 		default:
-			die("model: %s '%s' (see 'vmtax model --help')",
-			    c == ':' ? "missing argument for" : "unknown option", argv[optind - 1]);
+			options_die("model", c, argv);
 		}
 	}
 	if (argc - optind < 2)

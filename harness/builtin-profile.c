@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness/options.h"
 #include "harness/builtin.h"
 #include "harness/lib/profile_sources.h"
 #include "harness/lib/table.h"
@@ -77,8 +78,7 @@ static void parse_args(int argc, char **argv, struct profile_args *a)
 	int c, sources;
 
 	*a = (struct profile_args){ 0 };
-	opterr = 0;
-	optind = 0;
+	options_begin();
 	while ((c = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_VM:
@@ -112,12 +112,11 @@ static void parse_args(int argc, char **argv, struct profile_args *a)
 			fputs(profile_usage, stdout);
 			exit(EXIT_OK);
 		default:
-			die("profile: %s '%s' (see 'vmtax profile --help')",
-			    c == ':' ? "missing argument for" : "unknown option", argv[optind - 1]);
+			options_die("profile", c, argv);
 		}
 	}
 	if (optind < argc)
-		die("profile: unexpected argument '%s' (see 'vmtax profile --help')", argv[optind]);
+		options_die_unexpected("profile", argv[optind]);
 	sources = !!a->vm + !!a->debugfs + !!a->kvm_stat_log + !!a->perf;
 	if (sources != 1)
 		die("profile: give one source: --vm, --debugfs, --kvm-stat-log or --perf-kvm-stat");

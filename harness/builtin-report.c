@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/options.h"
 #include "harness/builtin.h"
 #include "harness/lib/util.h"
 #include "reports/report.h"
@@ -74,8 +75,7 @@ int cmd_report(int argc, char **argv)
 	const char *dir = DEFAULT_DIR, *profile = NULL;
 	int c;
 
-	opterr = 0;
-	optind = 0;
+	options_begin();
 	while ((c = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
@@ -90,8 +90,7 @@ int cmd_report(int argc, char **argv)
 			fputs(report_usage, stdout);
 			return EXIT_OK;
 		default:
-			die("report: %s '%s' (see 'vmtax report --help')",
-			    c == ':' ? "missing argument for" : "unknown option", argv[optind - 1]);
+			options_die("report", c, argv);
 		}
 	}
 	if (argc - optind != 1)

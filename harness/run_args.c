@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bench/numa/numa.h"
+#include "harness/options.h"
 #include "microvm/guest/protocol.h"
 
 const char run_usage[] =
@@ -255,20 +256,10 @@ int run_args_parse(int argc, char **argv, struct run_args *a, char *err, size_t 
 	a->cpu = -1;
 	a->output = "out/results.json";
 	a->watchdog_s = 10;
-	optind = 0;
-	opterr = 0;
+	options_begin();
 	while ((c = getopt_long(argc, argv, ":b:o:h", long_opts, NULL)) != -1) {
 		if (c == '?' || c == ':') {
-			const char *what = c == '?' ? "unknown option" : "missing argument for";
-
-			const char *arg = argv[optind - 1];
-
-			/* optopt is the long option's value for "--repeat" without its
-			 * argument, so name long options by their text. */
-			if (!strncmp(arg, "--", 2))
-				snprintf(err, errlen, "%s '%.*s'", what, (int)strcspn(arg, "="), arg);
-			else
-				snprintf(err, errlen, "%s '-%c'", what, optopt);
+			options_error(c, argv, err, errlen);
 			return -1;
 		}
 		if (parse_one(c, a, err, errlen))
