@@ -134,6 +134,19 @@ static const struct exit_kind exits_wrmsr = {
 };
 EXIT_KIND_REGISTER(exits_wrmsr);
 
+/* kvm-unit-tests' wr_tsx_ctrl_msr. IA32_TSX_CTRL exists on Intel parts whose
+ * IA32_ARCH_CAPABILITIES has TSX_CTRL; KVM intercepts every write (it keeps the
+ * guest's value as a user-return MSR). Writing 0 leaves TSX on. */
+static const struct exit_kind exits_wr_tsx_ctrl = {
+	.bench = EXIT_BENCH("exits/wr-tsx-ctrl", "WRMSR of IA32_TSX_CTRL at CPL0 (Intel, where IA32_ARCH_CAPABILITIES has TSX_CTRL), handled in the kernel"),
+	.body = "exits/wrmsr",
+	.stat = "exits", .per_iter = 1, .handled_in = EXIT_KERNEL, .cpl = 0,
+	.arg = { 0x122 }, .params = { PARAM_STR("msr", "IA32_TSX_CTRL") },
+	.needs = { .what = "IA32_TSX_CTRL (IA32_ARCH_CAPABILITIES.TSX_CTRL)",
+		   .feature_msr = { 0x10a, 7 } },
+};
+EXIT_KIND_REGISTER(exits_wr_tsx_ctrl);
+
 /* Without an in-kernel LAPIC there is no TPR shadow to absorb a CR8 write: every one
  * exits (Intel CR8-load exiting, AMD's CR8 write intercept). Intel exits on the read
  * too (CR8-store exiting without a TPR shadow); AMD never intercepts it (the VMCB's

@@ -32,6 +32,7 @@ static const struct exit_case cases[] = {
 	{ "exits/hlt", NULL, 2 },		/* userspace, then kernel: checked below */
 	{ "exits/rdmsr", "kernel", 1 },
 	{ "exits/wrmsr", "kernel", 1 },
+	{ "exits/wr-tsx-ctrl", "kernel", 1 },
 	{ "exits/msr-user", "userspace", 1 },
 	{ "exits/cr3-write", "kernel", 2 },
 	{ "exits/cr8", "kernel", 2 },
