@@ -31,30 +31,13 @@ static int same_root(struct vm *vm, void *ctx, char *err, size_t errlen)
 	return 0;
 }
 
-static void run_cr3_at(struct bench_ctx *ctx, const struct bench *b, const char *roots,
-		       int (*setup)(struct vm *, void *, char *, size_t))
-{
-	struct exit_bench x = exit_bench_init(ctx, b->id);
-
-	x.cfg.pt_extra_pages = 1;
-	x.cfg.setup_vm = setup;
-	x.check.stat = "exits";
-	x.check.per_iter = 1;
-	x.params = json_pack("{s:s}", "roots", roots);
-	exit_bench_run(ctx, b, &x);
-}
-
-static void run_cr3_write(struct bench_ctx *ctx, const struct bench *b)
-{
-	run_cr3_at(ctx, b, "same", same_root);
-	run_cr3_at(ctx, b, "alternate", add_second_root);
-}
-
-static const struct bench exits_cr3_write = {
-	.id = "exits/cr3-write",
-	.desc = "MOV to CR3 at CPL0, same root and alternating two roots (params.roots); exits only with shadow paging",
-	.unit = "cycles",
-	.needs_kvm = true,
-	.run = run_cr3_write,
+static const struct exit_kind exits_cr3_write = {
+	.bench = EXIT_BENCH("exits/cr3-write", "MOV to CR3 at CPL0, same root and alternating two roots (params.roots); exits only with shadow paging"),
+	.stat = "exits", .per_iter = 1, .handled_in = EXIT_KERNEL, .cpl = 0,
+	.pt_extra_pages = 1,
+	.variants = {
+		{ .hooks.setup_vm = same_root, .params = { PARAM_STR("roots", "same") } },
+		{ .hooks.setup_vm = add_second_root, .params = { PARAM_STR("roots", "alternate") } },
+	},
 };
-BENCH_REGISTER(exits_cr3_write);
+EXIT_KIND_REGISTER(exits_cr3_write);

@@ -28,26 +28,12 @@ static int enable_guest_debug(struct vcpu *v, void *ctx, char *err, size_t errle
 	return 0;
 }
 
-static void run_dr7(struct bench_ctx *ctx, const struct bench *b)
-{
-	struct exit_bench x = exit_bench_init(ctx, b->id);
-
-	x.params = json_pack("{s:s}", "guest_debug", "off");
-	exits_control_run(ctx, b, &x);
-
-	x = exit_bench_init(ctx, b->id);
-	x.cfg.setup_vcpu = enable_guest_debug;
-	x.check.stat = "exits";
-	x.check.per_iter = 1;
-	x.params = json_pack("{s:s}", "guest_debug", "on");
-	exit_bench_run(ctx, b, &x);
-}
-
-static const struct bench exits_dr7 = {
-	.id = "exits/dr7",
-	.desc = "MOV to DR7 at CPL0: a control once KVM hands the debug registers to the guest, an exit in the kernel under KVM_SET_GUEST_DEBUG (params.guest_debug)",
-	.unit = "cycles",
-	.needs_kvm = true,
-	.run = run_dr7,
+static const struct exit_kind exits_dr7 = {
+	.bench = EXIT_BENCH("exits/dr7", "MOV to DR7 at CPL0: a control once KVM hands the debug registers to the guest, an exit in the kernel under KVM_SET_GUEST_DEBUG (params.guest_debug)"),
+	.stat = "exits", .per_iter = 1, .handled_in = EXIT_KERNEL, .cpl = 0,
+	.variants = {
+		{ .control = true, .params = { PARAM_STR("guest_debug", "off") } },
+		{ .hooks.setup_vcpu = enable_guest_debug, .params = { PARAM_STR("guest_debug", "on") } },
+	},
 };
-BENCH_REGISTER(exits_dr7);
+EXIT_KIND_REGISTER(exits_dr7);

@@ -13,10 +13,11 @@
  * the claimed exits for noise, so such a run is a mismatch; it is this host's nature,
  * not a broken run, but the number cannot be validated here: unsupported, with the
  * count. */
-static void explain_extra_exits(struct result *r)
+static void explain_extra_exits(struct exit_ctx *x, struct result *r)
 {
 	struct validation *v = &r->validation;
 
+	(void)x;
 	if (r->status != RESULT_INVALID || !v->present || !v->expected ||
 	    v->observed < 2 * v->expected)
 		return;
@@ -26,21 +27,10 @@ static void explain_extra_exits(struct result *r)
 			  (unsigned long long)v->observed, (unsigned long long)v->expected);
 }
 
-static void run_exception(struct bench_ctx *ctx, const struct bench *b)
-{
-	struct exit_bench x = exit_bench_init(ctx, b->id);
-
-	x.check.stat = "exits";
-	x.check.per_iter = 1;
-	x.params = json_pack("{s:s}", "vector", "#UD");
-	explain_extra_exits(exit_bench_run(ctx, b, &x));
-}
-
-static const struct bench exits_exception = {
-	.id = "exits/exception",
-	.desc = "#UD at CPL3 delivered to the guest's own handler and back: the guest exception round trip",
-	.unit = "cycles",
-	.needs_kvm = true,
-	.run = run_exception,
+static const struct exit_kind exits_exception = {
+	.bench = EXIT_BENCH("exits/exception", "#UD at CPL3 delivered to the guest's own handler and back: the guest exception round trip"),
+	.stat = "exits", .per_iter = 1, .handled_in = EXIT_KERNEL, .cpl = 3,
+	.params = { PARAM_STR("vector", "#UD") },
+	.hooks.finish = explain_extra_exits,
 };
-BENCH_REGISTER(exits_exception);
+EXIT_KIND_REGISTER(exits_exception);

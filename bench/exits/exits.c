@@ -1,24 +1,20 @@
 // SPDX-License-Identifier: MIT
-/* The probe and host round-trip machinery of the exit benchmarks (exits.h). */
+/* The one run function of the exit benchmarks: it interprets declarations (exits.h). */
 #include "bench/exits/exits.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "harness/lib/stats.h"
 #include "harness/lib/util.h"
+#include "microvm/kvm.h"
 
 /* Long enough for one operation and the runtime around it even when emulated at CPL0
  * on a loaded nested host (a few ms), short enough that a hang costs ~1 s. */
 #define PROBE_WATCHDOG_S	1.0
-
-struct exit_bench exit_bench_init(const struct bench_ctx *ctx, const char *body)
-{
-	struct exit_bench x = { .cfg = bench_vm_config(ctx, body) };
-
-	return x;
-}
 
 bool exits_scratch_mmio(struct vcpu *v, struct kvm_run *run, void *ctx)
 {
@@ -29,16 +25,6 @@ bool exits_scratch_mmio(struct vcpu *v, struct kvm_run *run, void *ctx)
 	if (!run->mmio.is_write)
 		memset(run->mmio.data, 0, sizeof(run->mmio.data));
 	return true;
-}
-
-struct result *exits_run_reference(struct bench_ctx *ctx, const struct bench *b,
-				   measure_loop_fn loop, void *arg)
-{
-	struct result *r = results_add(ctx->results, b->id, b->unit);
-
-	json_object_set_new(r->extra, "reference", json_true());
-	bench_run_reference(ctx, r, loop, arg);
-	return r;
 }
 
 bool exits_user_port(struct vcpu *v, struct kvm_run *run, void *ctx)
@@ -52,13 +38,99 @@ bool exits_user_port(struct vcpu *v, struct kvm_run *run, void *ctx)
 	return true;
 }
 
+struct result *exits_run_reference(struct bench_ctx *ctx, const struct bench *b,
+				   measure_loop_fn loop, void *arg)
+{
+	struct result *r = results_add(ctx->results, b->id, b->unit);
+
+	json_object_set_new(r->extra, "reference", json_true());
+	bench_run_reference(ctx, r, loop, arg);
+	return r;
+}
+
+/* A kind's declaration with one variant's fields laid over it. */
+struct exit_plan {
+	const struct exit_kind *kind;
+	struct exit_variant v;
+	/* the kind's params, then the variant's */
+	const struct exit_param *params[2 * EXIT_MAX_PARAMS];
+};
+
+#define OVERRIDE(field) do { if (var->field) p->v.field = var->field; } while (0)
+
+static void plan(struct exit_plan *p, const struct exit_kind *k, const struct exit_variant *var)
+{
+	size_t n = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->kind = k;
+#define FROM_KIND(field) p->v.field = k->field
+	FROM_KIND(body); FROM_KIND(stat); FROM_KIND(per_iter); FROM_KIND(handled_in);
+	FROM_KIND(cpl); FROM_KIND(control); FROM_KIND(irqchip); FROM_KIND(hypercall);
+	FROM_KIND(vcpus); FROM_KIND(pt_extra_pages); FROM_KIND(needs); FROM_KIND(hooks);
+	FROM_KIND(arg[0]); FROM_KIND(arg[1]);
+#undef FROM_KIND
+	if (!p->v.body)
+		p->v.body = k->bench.id;
+	for (size_t i = 0; i < EXIT_MAX_PARAMS && k->params[i].key; i++)
+		p->params[n++] = &k->params[i];
+	if (!var)
+		return;
+	OVERRIDE(body); OVERRIDE(stat); OVERRIDE(per_iter); OVERRIDE(handled_in);
+	OVERRIDE(cpl); OVERRIDE(control); OVERRIDE(irqchip); OVERRIDE(hypercall);
+	OVERRIDE(vcpus); OVERRIDE(pt_extra_pages); OVERRIDE(arg[0]); OVERRIDE(arg[1]);
+	OVERRIDE(hooks.setup_vm); OVERRIDE(hooks.setup_vcpu); OVERRIDE(hooks.exit);
+	OVERRIDE(hooks.inspect); OVERRIDE(hooks.prepare); OVERRIDE(hooks.finish);
+	if (var->needs.what)
+		p->v.needs = var->needs;
+	for (size_t i = 0; i < EXIT_MAX_PARAMS && var->params[i].key; i++)
+		p->params[n++] = &var->params[i];
+}
+
+#undef OVERRIDE
+
+static bool amd_like(const struct bench_ctx *ctx)
+{
+	return !strcmp(ctx->host->vendor, "AuthenticAMD") ||
+	       !strcmp(ctx->host->vendor, "HygonGenuine");
+}
+
+/* Bit `bit` of KVM's value of feature MSR `index` (KVM_GET_MSRS on the device: what
+ * each new vCPU starts with)? 1 or 0; -1 when the device cannot be asked. */
+static int kvm_feature_msr_bit(uint32_t index, unsigned bit)
+{
+	char err[200];
+	int fd = kvm_open_dev(kvm_device(), err, sizeof(err)), ret;
+	struct {
+		struct kvm_msrs head;
+		struct kvm_msr_entry entry;
+	} m = { .head.nmsrs = 1, .entry.index = index };
+
+	if (fd < 0)
+		return -1;
+	ret = ioctl(fd, KVM_GET_MSRS, &m) == 1 ? !!(m.entry.data & (1ull << bit)) : -1;
+	close(fd);
+	return ret;
+}
+
+static bool offered(const struct exit_needs *n)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(n->cpuid); i++)
+		if (n->cpuid[i].leaf &&
+		    kvm_guest_has_feature(n->cpuid[i].leaf, n->cpuid[i].reg, n->cpuid[i].bit) == 1)
+			return true;
+	return n->feature_msr.index &&
+	       kvm_feature_msr_bit(n->feature_msr.index, n->feature_msr.bit) == 1;
+}
+
 /* One operation (one iteration, one round, no warm-up) in its own VM. Returns NULL
  * when it completed, else why not; *host_fault says the host, not the operation, was
  * at fault (a vCPU thread or timer that could not be made, a vCPU stuck in KVM_RUN):
  * that fails the result rather than calling the exit unsupported. */
-static char *probe(const struct exit_bench *x, bool *host_fault)
+static char *probe(const struct vm_config *cfg, const struct guest_check *check,
+		   bool *host_fault)
 {
-	struct vm_config c = x->cfg;
+	struct vm_config c = *cfg;
 	char err[256];
 	char *why = NULL;
 	struct vm *vm;
@@ -67,13 +139,13 @@ static char *probe(const struct exit_bench *x, bool *host_fault)
 	c.rounds = 1;
 	c.warmup = 0;
 	c.watchdog_s = PROBE_WATCHDOG_S < c.watchdog_s ? PROBE_WATCHDOG_S : c.watchdog_s;
+	*host_fault = false;
 	vm = vm_create(&c, err, sizeof(err));
 	if (!vm)
 		return xasprintf("setting up the VM: %s", err);
-	vm->exit_hook = x->check.exit_hook;
-	vm->call_hook = x->check.call_hook;
-	vm->hook_ctx = x->check.hook_ctx;
-	*host_fault = false;
+	vm->exit_hook = check->exit_hook;
+	vm->call_hook = check->call_hook;
+	vm->hook_ctx = check->hook_ctx;
 	if (vm_run(vm)) {
 		const struct vcpu *f = vm_failure(vm);
 
@@ -90,9 +162,10 @@ static char *probe(const struct exit_bench *x, bool *host_fault)
  * of the previous exit's hook) to just after it returns (the start of this one), for
  * consecutive exits of the measured region only. */
 struct round_trips {
+	bool timed;
 	const struct guest_check *inner;
 	uint64_t last_out;
-	uint64_t handled;		/* exits the bench's hook handled in the region */
+	uint64_t handled;		/* exits the inner hook handled in the region */
 	double *v;
 	size_t n, cap;
 };
@@ -108,6 +181,8 @@ static bool timed_exit(struct vcpu *v, struct kvm_run *run, void *ctx)
 	uint64_t in = rdtsc_fenced();
 	bool handled = rt->inner->exit_hook && rt->inner->exit_hook(v, run, rt->inner->hook_ctx);
 
+	if (!rt->timed)
+		return handled;
 	if (handled && in_region(v, in))
 		rt->handled++;
 	if (in_region(v, rt->last_out)) {
@@ -136,13 +211,14 @@ static void forward_inspect(struct vm *vm, struct result *r, void *ctx)
 		rt->inner->inspect(vm, r, rt->inner->hook_ctx);
 }
 
-/* A userspace exit bench also proves itself from our side of KVM_RUN: exactly one
- * exit reached the VMM per operation. */
+/* A userspace exit also proves itself from our side of KVM_RUN: exactly one exit
+ * reached the VMM per operation. */
 static void set_round_trips(const struct bench_ctx *ctx, struct result *r,
 			    const struct round_trips *rt)
 {
 	uint64_t ops = (uint64_t)json_integer_value(json_object_get(r->extra, "ops"));
 	struct stats st;
+	json_t *o;
 
 	json_object_set_new(r->extra, "userspace_exits", json_integer((json_int_t)rt->handled));
 	if (r->status == RESULT_OK && rt->handled != ops)
@@ -152,33 +228,23 @@ static void set_round_trips(const struct bench_ctx *ctx, struct result *r,
 	if (!rt->n)
 		return;
 	stats_compute(rt->v, rt->n, &st);
-	json_object_set_new(r->extra, "host_round_trip",
-			    json_pack("{s:f, s:f, s:f, s:f, s:f, s:I, s:f}", "median", st.median,
-				      "min", st.min, "p99", st.p99, "mean", st.mean, "cv", st.cv,
-				      "n", (json_int_t)st.n, "median_ns",
-				      ticks_to_ns(ctx, st.median)));
+	o = results_stats_json(&st);
+	json_object_set_new(o, "median_ns", json_real(ticks_to_ns(ctx, st.median)));
+	json_object_set_new(r->extra, "host_round_trip", o);
 }
 
-static void add_common(struct result *r, const struct exit_bench *x)
+struct result *exits_run_guest(struct bench_ctx *ctx, const struct bench *b,
+			       struct vm_config *cfg, const struct guest_check *check,
+			       bool userspace, measure_loop_fn native, void *native_arg)
 {
-	if (x->params)
-		json_object_update(r->params, x->params);
-	/* A control that must not exit (per_iter 0) is handled nowhere. */
-	if (x->check.per_iter || x->validated_by_inspect)
-		json_object_set_new(r->extra, "handled_in",
-				    json_string(x->userspace ? "userspace" : "kernel"));
-}
-
-struct result *exit_bench_run(struct bench_ctx *ctx, const struct bench *b, struct exit_bench *x)
-{
-	struct round_trips rt = { .inner = &x->check };
+	struct round_trips rt = { .timed = userspace, .inner = check };
 	struct guest_check timed = {
-		.stat = x->check.stat, .per_iter = x->check.per_iter,
+		.stat = check->stat, .per_iter = check->per_iter,
 		.exit_hook = timed_exit, .call_hook = forward_call, .inspect = forward_inspect,
 		.hook_ctx = &rt,
 	};
 	bool host_fault = false;
-	char *why = probe(x, &host_fault);
+	char *why = probe(cfg, check, &host_fault);
 	struct result *r;
 
 	if (why) {
@@ -186,88 +252,159 @@ struct result *exit_bench_run(struct bench_ctx *ctx, const struct bench *b, stru
 		result_set_status(r, host_fault ? RESULT_FAILED : RESULT_UNSUPPORTED, "%s", why);
 		free(why);
 	} else {
-		r = bench_run_guest(ctx, b, &x->cfg, &timed);
-		if (x->userspace && r->status != RESULT_FAILED)
+		r = bench_run_guest(ctx, b, cfg, &timed);
+		if (userspace && r->status != RESULT_FAILED)
 			set_round_trips(ctx, r, &rt);
-		if (x->native && r->status != RESULT_FAILED)
-			bench_run_native(ctx, r, x->native, x->native_arg);
+		if (native && r->status != RESULT_FAILED)
+			bench_run_native(ctx, r, native, native_arg);
 	}
-	add_common(r, x);
-	json_decref(x->params);
-	x->params = NULL;
 	free(rt.v);
 	return r;
 }
 
-void exits_run_scratch_mmio(struct bench_ctx *ctx, const struct bench *b)
+static void add_common(struct result *r, const struct exit_plan *p)
 {
-	struct exit_bench x = exit_bench_init(ctx, b->id);
+	for (size_t i = 0; i < ARRAY_SIZE(p->params) && p->params[i]; i++) {
+		const struct exit_param *q = p->params[i];
 
-	x.check.stat = "mmio_exits";
-	x.check.per_iter = 1;
-	x.check.exit_hook = exits_scratch_mmio;
-	x.userspace = true;
-	exit_bench_run(ctx, b, &x);
+		json_object_set_new(r->params, q->key, q->str ? json_string(q->str) :
+							 json_integer((json_int_t)q->num));
+	}
+	/* A control that must not exit is handled nowhere. */
+	if (!p->v.control)
+		json_object_set_new(r->extra, "handled_in",
+				    json_string(p->v.handled_in == EXIT_USERSPACE ? "userspace" : "kernel"));
+	else
+		json_object_set_new(r->extra, "control", json_true());
 }
 
-/* Validated by `exits`, not `io_exits`: KVM's instruction emulator (CPL0 on PVM hosts)
- * returns port I/O to userspace without counting an I/O exit, and our own count of
- * KVM_EXIT_IO exits (userspace_exits) pins each exit to the port. */
-void exits_run_user_port(struct bench_ctx *ctx, const struct bench *b)
+/* What only a result that ran can say: a control whose loop ran in KVM's instruction
+ * emulator (CPL0 on PVM) has no hardware pass-through to show; a body that ran at
+ * another privilege than declared is a wrong declaration. */
+static void check_ran(struct result *r, const struct exit_plan *p)
 {
-	struct exit_bench x = exit_bench_init(ctx, b->id);
+	json_t *cpl = json_object_get(r->extra, "cpl");
 
-	x.cfg.arg[0] = EXITS_USER_PORT;
-	x.check.stat = "exits";
-	x.check.per_iter = 1;
-	x.check.exit_hook = exits_user_port;
-	x.userspace = true;
-	x.params = json_pack("{s:i}", "port", EXITS_USER_PORT);
-	exit_bench_run(ctx, b, &x);
-}
-
-void exits_run_in_kernel(struct bench_ctx *ctx, const struct bench *b)
-{
-	struct exit_bench x = exit_bench_init(ctx, b->id);
-
-	x.check.stat = "exits";
-	x.check.per_iter = 1;
-	exit_bench_run(ctx, b, &x);
-}
-
-void exits_run_msr(struct bench_ctx *ctx, const struct bench *b)
-{
-	struct exit_bench x = exit_bench_init(ctx, b->id);
-
-	x.cfg.arg[0] = EXITS_MSR;
-	x.check.stat = "exits";
-	x.check.per_iter = 1;
-	x.params = json_pack("{s:s}", "msr", EXITS_MSR_NAME);
-	exit_bench_run(ctx, b, &x);
-}
-
-struct result *exits_control_run(struct bench_ctx *ctx, const struct bench *b,
-				 struct exit_bench *x)
-{
-	struct result *r;
-
-	x->check.stat = "exits";
-	x->check.per_iter = 0;
-	r = exit_bench_run(ctx, b, x);
-	/* Its guest/native ratio proves the instruction ran on the CPU; it is a check,
-	 * not a tax, and the report keeps it out of the headline. */
-	json_object_set_new(r->extra, "control", json_true());
-	if (r->status == RESULT_INVALID && json_is_true(json_object_get(r->extra, "emulated")))
+	if (p->v.control && r->status == RESULT_INVALID &&
+	    json_is_true(json_object_get(r->extra, "emulated")))
 		result_set_status(r, RESULT_UNSUPPORTED,
 				  "the loop ran in KVM's instruction emulator, where nothing runs on the CPU unintercepted: %s",
 				  r->reason);
-	return r;
+	if (r->status != RESULT_FAILED && json_is_integer(cpl) &&
+	    json_integer_value(cpl) != p->v.cpl)
+		result_set_status(r, RESULT_FAILED,
+				  "guest body %s ran at CPL%lld, its declaration says CPL%d",
+				  p->v.body,
+				  (long long)json_integer_value(cpl), p->v.cpl);
 }
 
-void exits_run_control(struct bench_ctx *ctx, const struct bench *b, measure_loop_fn native)
+static void run_plan(struct bench_ctx *ctx, const struct exit_plan *p)
 {
-	struct exit_bench x = exit_bench_init(ctx, b->id);
+	const struct bench *b = &p->kind->bench;
+	struct exit_ctx x = {
+		.bench = ctx,
+		.state = p->kind->state_size ? xcalloc(1, p->kind->state_size) : NULL,
+	};
+	struct vm_config cfg = bench_vm_config(ctx, p->v.body);
+	struct guest_check check = {
+		.stat = p->v.control ? "exits" : p->v.stat,
+		.per_iter = p->v.control ? 0 : p->v.per_iter,
+		.exit_hook = p->v.hooks.exit, .inspect = p->v.hooks.inspect, .hook_ctx = &x,
+	};
+	struct result *r;
 
-	x.native = native;
-	exits_control_run(ctx, b, &x);
+	cfg.arg[0] = p->v.hypercall ? amd_like(ctx) : p->v.arg[0];
+	cfg.arg[1] = p->v.arg[1];
+	cfg.irqchip = p->v.irqchip;
+	cfg.pt_extra_pages = p->v.pt_extra_pages;
+	if (p->v.vcpus)
+		cfg.nr_vcpus = p->v.vcpus;
+	cfg.setup_vm = p->v.hooks.setup_vm;
+	cfg.setup_vcpu = p->v.hooks.setup_vcpu;
+	cfg.setup_ctx = &x;
+	if (p->v.hooks.prepare)
+		p->v.hooks.prepare(&x, &cfg);
+	if (p->v.needs.what && !offered(&p->v.needs)) {
+		r = results_add(ctx->results, b->id, b->unit);
+		result_set_status(r, RESULT_UNSUPPORTED, "KVM does not offer %s to guests on this CPU",
+				  p->v.needs.what);
+		add_common(r, p);
+	} else {
+		r = exits_run_guest(ctx, b, &cfg, &check, p->v.handled_in == EXIT_USERSPACE,
+				    p->kind->native, (void *)(uintptr_t)p->v.arg[0]);
+		add_common(r, p);
+		check_ran(r, p);
+	}
+	if (p->v.hypercall)
+		json_object_set_new(r->extra, "insn", json_string(amd_like(ctx) ? "vmmcall" : "vmcall"));
+	if (p->v.hooks.finish)
+		p->v.hooks.finish(&x, r);
+	free(x.state);
+}
+
+/* What a plan lacks to be run, or NULL. */
+static const char *incomplete(const struct exit_plan *p)
+{
+	if (p->v.cpl != 0 && p->v.cpl != 3)
+		return "cpl is neither 0 nor 3";
+	if (p->v.needs.what && !p->v.needs.cpuid[0].leaf && !p->v.needs.feature_msr.index)
+		return "needs names no CPUID bit and no feature MSR bit";
+	if (p->v.control)
+		return NULL;
+	if (!p->v.handled_in)
+		return "no handled_in";
+	if (!(p->v.stat && p->v.per_iter) && !p->v.hooks.inspect)
+		return "neither a stat with its per-operation count nor an inspect hook proves it";
+	return NULL;
+}
+
+int exit_kind_check(const struct exit_kind *k, char *err, size_t errlen)
+{
+	struct exit_plan p;
+	const char *why;
+
+	if (k->reference)
+		return 0;
+	if (!k->variants[0].params[0].key) {
+		plan(&p, k, NULL);
+		if ((why = incomplete(&p))) {
+			snprintf(err, errlen, "%s: %s", k->bench.id, why);
+			return -1;
+		}
+		return 0;
+	}
+	for (size_t i = 0; i < EXIT_MAX_VARIANTS && k->variants[i].params[0].key; i++) {
+		plan(&p, k, &k->variants[i]);
+		if ((why = incomplete(&p))) {
+			snprintf(err, errlen, "%s variant %zu: %s", k->bench.id, i + 1, why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void exit_kind_run(struct bench_ctx *ctx, const struct bench *b)
+{
+	const struct exit_kind *k = (const struct exit_kind *)b;
+	struct exit_plan p;
+	char err[200];
+
+	if (exit_kind_check(k, err, sizeof(err))) {
+		result_set_status(results_add(ctx->results, b->id, b->unit), RESULT_FAILED,
+				  "declaration: %s", err);
+		return;
+	}
+	if (k->reference) {
+		exits_run_reference(ctx, b, k->reference, (void *)(uintptr_t)k->arg[0]);
+		return;
+	}
+	if (!k->variants[0].params[0].key) {
+		plan(&p, k, NULL);
+		run_plan(ctx, &p);
+		return;
+	}
+	for (size_t i = 0; i < EXIT_MAX_VARIANTS && k->variants[i].params[0].key; i++) {
+		plan(&p, k, &k->variants[i]);
+		run_plan(ctx, &p);
+	}
 }

@@ -14,16 +14,6 @@ INSN_LOOP(hlt_loop, __asm__ volatile("hlt" ::: "memory"))
 
 INSN_GUEST_BENCH("exits/hlt/none", hlt_none_body, hlt_loop, 0);
 
-static volatile uint64_t timer_wakeups;
-
-static bool on_timer(struct guest_frame *f)
-{
-	(void)f;
-	timer_wakeups++;
-	apic_eoi();
-	return true;
-}
-
 /* arg: the timer count (APIC timer ticks). Interrupts stay off while the timer is
  * armed, so an early expiry is left pending for the HLT instead of being lost
  * before it; sti;hlt then sleeps until (or wakes at once for) the interrupt. */
@@ -33,10 +23,10 @@ static uint64_t hlt_timer_loop(uint64_t n, void *arg)
 	uint64_t t0 = rdtsc_fenced();
 
 	for (uint64_t i = 0; i < n; i++) {
-		uint64_t want = timer_wakeups + 1;
+		uint64_t want = apic_irqs(HLT_WAKE_VECTOR) + 1;
 
 		apic_timer_start(count);
-		while (timer_wakeups < want) {
+		while (apic_irqs(HLT_WAKE_VECTOR) < want) {
 			safe_halt();
 			irq_disable();
 		}
@@ -48,7 +38,7 @@ static void hlt_timer_body(struct mailbox *mb, unsigned vcpu)
 {
 	(void)vcpu;
 	apic_enable();
-	guest_handlers[HLT_WAKE_VECTOR] = on_timer;
+	apic_count_irqs(HLT_WAKE_VECTOR);
 	apic_timer_oneshot(HLT_WAKE_VECTOR, 0);		/* vector and mode; count 0: stopped */
 	guest_measure(mb, hlt_timer_loop, (void *)(uintptr_t)mb->arg[0]);
 	apic_timer_stop();

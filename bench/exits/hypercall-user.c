@@ -44,29 +44,12 @@ static bool answer_hypercall(struct vcpu *v, struct kvm_run *run, void *ctx)
 	return true;
 }
 
-static void run_hypercall_user(struct bench_ctx *ctx, const struct bench *b)
-{
-	bool amd = !strcmp(ctx->host->vendor, "AuthenticAMD") ||
-		   !strcmp(ctx->host->vendor, "HygonGenuine");
-	struct exit_bench x = exit_bench_init(ctx, b->id);
-
-	x.cfg.arg[0] = amd;
-	x.cfg.arg[1] = MMIO_SCRATCH_GPA;
-	x.cfg.setup_vm = enable_exit_hypercall;
-	x.check.stat = "hypercalls";
-	x.check.per_iter = 1;
-	x.check.exit_hook = answer_hypercall;
-	x.userspace = true;
-	x.params = json_pack("{s:s}", "call", "KVM_HC_MAP_GPA_RANGE");
-	json_object_set_new(exit_bench_run(ctx, b, &x)->extra, "insn",
-			    json_string(amd ? "vmmcall" : "vmcall"));
-}
-
-static const struct bench exits_hypercall_user = {
-	.id = "exits/hypercall-user",
-	.desc = "KVM_HC_MAP_GPA_RANGE hypercall at CPL0 forwarded to the VMM (KVM_CAP_EXIT_HYPERCALL), handled in userspace",
-	.unit = "cycles",
-	.needs_kvm = true,
-	.run = run_hypercall_user,
+/* arg[1]: the page the call maps (any GPA: nothing is changed) */
+static const struct exit_kind exits_hypercall_user = {
+	.bench = EXIT_BENCH("exits/hypercall-user", "KVM_HC_MAP_GPA_RANGE hypercall at CPL0 forwarded to the VMM (KVM_CAP_EXIT_HYPERCALL), handled in userspace"),
+	.stat = "hypercalls", .per_iter = 1, .handled_in = EXIT_USERSPACE, .cpl = 0,
+	.hypercall = true, .arg = { 0, MMIO_SCRATCH_GPA },
+	.params = { PARAM_STR("call", "KVM_HC_MAP_GPA_RANGE") },
+	.hooks = { .setup_vm = enable_exit_hypercall, .exit = answer_hypercall },
 };
-BENCH_REGISTER(exits_hypercall_user);
+EXIT_KIND_REGISTER(exits_hypercall_user);

@@ -35,6 +35,29 @@
 	}									\
 	GUEST_BENCH(id, body, cpl)
 
+/* A guest body (guest side only) that flips `bit` of control register `cr` ("cr0")
+ * with one MOV per operation at CPL0. The value is kept in memory, read once before
+ * measuring, so the loop has no read of the register (intercepted under shadow
+ * paging); the bit is put back at the end. */
+#define CR_TOGGLE_GUEST_BENCH(id, name, cr, bit)				\
+	static uint64_t name##_now, name##_start;				\
+										\
+	INSN_LOOP(name##_loop, {						\
+		name##_now ^= (bit);						\
+		__asm__ volatile("mov %0, %%" cr :: "r"(name##_now) : "memory");	\
+	})									\
+										\
+	static void name##_body(struct mailbox *mb, unsigned vcpu)		\
+	{									\
+		(void)vcpu;							\
+		__asm__ volatile("mov %%" cr ", %0" : "=r"(name##_start));	\
+		name##_now = name##_start;					\
+		guest_measure(mb, name##_loop, NULL);				\
+		if (name##_now != name##_start)					\
+			name##_loop(1, NULL);					\
+	}									\
+	GUEST_BENCH(id, name##_body, 0)
+
 /* arg: the CPUID leaf. CPUID exits under VMX and SVM always; under PVM only with
  * CPUID faulting. */
 INSN_LOOP(cpuid_loop, {

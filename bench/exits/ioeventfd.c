@@ -13,21 +13,29 @@
 
 #include "bench/exits/exits.h"
 
+/* One eventfd for the probe's VM and the measured one. */
+struct signals {
+	bool open;
+	int fd;
+};
+
 static void report_signals(struct vm *vm, struct result *r, void *ctx);
 
 static int attach_eventfd(struct vm *vm, void *ctx, char *err, size_t errlen)
 {
-	int *efd = ctx;
+	struct signals *s = ((struct exit_ctx *)ctx)->state;
 	struct kvm_ioeventfd io = { .addr = MMIO_SCRATCH_GPA, .len = 8 };
 
-	if (*efd < 0)
-		*efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (*efd < 0) {
-		snprintf(err, errlen, "eventfd: %s", strerror(errno));
-		return -1;
+	if (!s->open) {
+		s->fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (s->fd < 0) {
+			snprintf(err, errlen, "eventfd: %s", strerror(errno));
+			return -1;
+		}
+		s->open = true;
 	}
 	report_signals(NULL, NULL, ctx);	/* count this VM's stores only */
-	io.fd = *efd;
+	io.fd = s->fd;
 	if (ioctl(vm->fd, KVM_IOEVENTFD, &io)) {
 		snprintf(err, errlen, "KVM_IOEVENTFD: %s", strerror(errno));
 		return -1;
@@ -39,36 +47,30 @@ static int attach_eventfd(struct vm *vm, void *ctx, char *err, size_t errlen)
  * that the stores went to the eventfd and not to us. */
 static void report_signals(struct vm *vm, struct result *r, void *ctx)
 {
+	const struct signals *s = ((struct exit_ctx *)ctx)->state;
 	uint64_t n = 0;
 
 	(void)vm;
-	if (read(*(int *)ctx, &n, sizeof(n)) != sizeof(n))
+	if (read(s->fd, &n, sizeof(n)) != sizeof(n))
 		n = 0;
 	if (r)
 		json_object_set_new(r->extra, "eventfd_signals", json_integer((json_int_t)n));
 }
 
-static void run_ioeventfd(struct bench_ctx *ctx, const struct bench *b)
+static void close_eventfd(struct exit_ctx *x, struct result *r)
 {
-	int efd = -1;
-	struct exit_bench x = exit_bench_init(ctx, "exits/mmio-write");
+	struct signals *s = x->state;
 
-	x.cfg.setup_vm = attach_eventfd;
-	x.cfg.setup_ctx = &efd;
-	x.check.stat = "exits";
-	x.check.per_iter = 1;
-	x.check.inspect = report_signals;
-	x.check.hook_ctx = &efd;
-	exit_bench_run(ctx, b, &x);
-	if (efd >= 0)
-		close(efd);
+	(void)r;
+	if (s->open)
+		close(s->fd);
 }
 
-static const struct bench exits_ioeventfd = {
-	.id = "exits/ioeventfd",
-	.desc = "MMIO store matched by KVM_IOEVENTFD at CPL3: handled in the kernel, an eventfd signalled",
-	.unit = "cycles",
-	.needs_kvm = true,
-	.run = run_ioeventfd,
+static const struct exit_kind exits_ioeventfd = {
+	.bench = EXIT_BENCH("exits/ioeventfd", "MMIO store matched by KVM_IOEVENTFD at CPL3: handled in the kernel, an eventfd signalled"),
+	.body = "exits/mmio-write",
+	.stat = "exits", .per_iter = 1, .handled_in = EXIT_KERNEL, .cpl = 3,
+	.state_size = sizeof(struct signals),
+	.hooks = { .setup_vm = attach_eventfd, .inspect = report_signals, .finish = close_eventfd },
 };
-BENCH_REGISTER(exits_ioeventfd);
+EXIT_KIND_REGISTER(exits_ioeventfd);

@@ -40,25 +40,23 @@ static void check_receiver(struct vm *vm, struct result *r, void *ctx)
 				  (unsigned long long)injected, (unsigned long long)ops);
 }
 
-static void run_ipi(struct bench_ctx *ctx, const struct bench *b)
+static void pin_receiver(struct exit_ctx *x, struct vm_config *cfg)
 {
-	struct exit_bench x = exit_bench_init(ctx, b->id);
-	int other = ctxsw_other_cpu(ctx->opts->cpu);
-
-	x.cfg.nr_vcpus = 2;
-	x.cfg.host_cpu[1] = other;
-	x.cfg.irqchip = true;
-	x.check.inspect = check_receiver;
-	x.validated_by_inspect = true;
-	ctxsw_set_cpus(exit_bench_run(ctx, b, &x), ctx->opts->cpu, other);
+	cfg->host_cpu[RECEIVER_VCPU] = ctxsw_other_cpu(x->bench->opts->cpu);
 }
 
-static const struct bench exits_ipi = {
-	.id = "exits/ipi",
-	.desc = "IPI at CPL0 to a running vCPU on another CPU, in-kernel LAPIC, until its handler ran",
-	.unit = "cycles",
-	.needs_kvm = true,
-	.unsupported = ctxsw_need_two_cpus,
-	.run = run_ipi,
+static void set_cpus(struct exit_ctx *x, struct result *r)
+{
+	int cpu = x->bench->opts->cpu;
+
+	ctxsw_set_cpus(r, cpu, ctxsw_other_cpu(cpu));
+}
+
+static const struct exit_kind exits_ipi = {
+	.bench = EXIT_BENCH("exits/ipi", "IPI at CPL0 to a running vCPU on another CPU, in-kernel LAPIC, until its handler ran",
+			    .unsupported = ctxsw_need_two_cpus),
+	.handled_in = EXIT_KERNEL, .cpl = 0,	/* validated by check_receiver */
+	.vcpus = 2, .irqchip = true,
+	.hooks = { .prepare = pin_receiver, .inspect = check_receiver, .finish = set_cpus },
 };
-BENCH_REGISTER(exits_ipi);
+EXIT_KIND_REGISTER(exits_ipi);

@@ -19,7 +19,7 @@ struct coalesced {
 
 static int register_zone(struct vm *vm, void *ctx, char *err, size_t errlen)
 {
-	struct coalesced *c = ctx;
+	struct coalesced *c = ((struct exit_ctx *)ctx)->state;
 	struct kvm_coalesced_mmio_zone zone = { .addr = MMIO_SCRATCH_GPA, .size = PAGE_4K };
 	int page = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_COALESCED_MMIO);
 
@@ -54,7 +54,7 @@ static void drain(struct kvm_coalesced_mmio_ring *ring, struct coalesced *c)
 
 static bool ring_full_exit(struct vcpu *v, struct kvm_run *run, void *ctx)
 {
-	struct coalesced *c = ctx;
+	struct coalesced *c = ((struct exit_ctx *)ctx)->state;
 	struct kvm_coalesced_mmio_ring *ring = ring_of(v, c);
 
 	if (!ring || !exits_scratch_mmio(v, run, NULL))
@@ -66,7 +66,7 @@ static bool ring_full_exit(struct vcpu *v, struct kvm_run *run, void *ctx)
 
 static void report_ring(struct vm *vm, struct result *r, void *ctx)
 {
-	struct coalesced *c = ctx;
+	struct coalesced *c = ((struct exit_ctx *)ctx)->state;
 	struct kvm_coalesced_mmio_ring *ring = ring_of(vm->vcpu[0], c);
 
 	if (ring)
@@ -77,26 +77,11 @@ static void report_ring(struct vm *vm, struct result *r, void *ctx)
 	json_object_set_new(r->extra, "ring_full_exits", json_integer((json_int_t)c->full_exits));
 }
 
-static void run_mmio_coalesced(struct bench_ctx *ctx, const struct bench *b)
-{
-	struct coalesced c = { 0 };
-	struct exit_bench x = exit_bench_init(ctx, "exits/mmio-write");
-
-	x.cfg.setup_vm = register_zone;
-	x.cfg.setup_ctx = &c;
-	x.check.stat = "exits";
-	x.check.per_iter = 1;
-	x.check.exit_hook = ring_full_exit;
-	x.check.inspect = report_ring;
-	x.check.hook_ctx = &c;
-	exit_bench_run(ctx, b, &x);
-}
-
-static const struct bench exits_mmio_coalesced = {
-	.id = "exits/mmio-coalesced",
-	.desc = "MMIO store into a coalesced-MMIO zone at CPL3: handled in the kernel, queued on the ring the host drains",
-	.unit = "cycles",
-	.needs_kvm = true,
-	.run = run_mmio_coalesced,
+static const struct exit_kind exits_mmio_coalesced = {
+	.bench = EXIT_BENCH("exits/mmio-coalesced", "MMIO store into a coalesced-MMIO zone at CPL3: handled in the kernel, queued on the ring the host drains"),
+	.body = "exits/mmio-write",
+	.stat = "exits", .per_iter = 1, .handled_in = EXIT_KERNEL, .cpl = 3,
+	.state_size = sizeof(struct coalesced),
+	.hooks = { .setup_vm = register_zone, .exit = ring_full_exit, .inspect = report_ring },
 };
-BENCH_REGISTER(exits_mmio_coalesced);
+EXIT_KIND_REGISTER(exits_mmio_coalesced);

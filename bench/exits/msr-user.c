@@ -46,25 +46,11 @@ static bool answer_rdmsr(struct vcpu *v, struct kvm_run *run, void *ctx)
 	return true;
 }
 
-static void run_msr_user(struct bench_ctx *ctx, const struct bench *b)
-{
-	struct exit_bench x = exit_bench_init(ctx, "exits/rdmsr");
-
-	x.cfg.arg[0] = EXITS_MSR;
-	x.cfg.setup_vm = filter_msr;
-	x.check.stat = "exits";
-	x.check.per_iter = 1;
-	x.check.exit_hook = answer_rdmsr;
-	x.userspace = true;
-	x.params = json_pack("{s:s}", "msr", EXITS_MSR_NAME);
-	exit_bench_run(ctx, b, &x);
-}
-
-static const struct bench exits_msr_user = {
-	.id = "exits/msr-user",
-	.desc = "RDMSR at CPL0 denied by an MSR filter and answered in userspace (KVM_EXIT_X86_RDMSR)",
-	.unit = "cycles",
-	.needs_kvm = true,
-	.run = run_msr_user,
+static const struct exit_kind exits_msr_user = {
+	.bench = EXIT_BENCH("exits/msr-user", "RDMSR at CPL0 denied by an MSR filter and answered in userspace (KVM_EXIT_X86_RDMSR)"),
+	.body = "exits/rdmsr",
+	.stat = "exits", .per_iter = 1, .handled_in = EXIT_USERSPACE, .cpl = 0,
+	.arg = { EXITS_MSR }, .params = { PARAM_STR("msr", EXITS_MSR_NAME) },
+	.hooks = { .setup_vm = filter_msr, .exit = answer_rdmsr },
 };
-BENCH_REGISTER(exits_msr_user);
+EXIT_KIND_REGISTER(exits_msr_user);

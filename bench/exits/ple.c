@@ -47,7 +47,7 @@ static long ple_setting(enum kvm_module m, const char **name)
 /* As a VM set-up step, so the probe reports it like every capability check. */
 static int need_ple(struct vm *vm, void *ctx, char *err, size_t errlen)
 {
-	const struct bench_ctx *bctx = ctx;
+	const struct bench_ctx *bctx = ((struct exit_ctx *)ctx)->bench;
 	const char *name;
 
 	(void)vm;
@@ -59,7 +59,7 @@ static int need_ple(struct vm *vm, void *ctx, char *err, size_t errlen)
 
 static void check_pause_exits(struct vm *vm, struct result *r, void *arg)
 {
-	const struct bench_ctx *ctx = arg;
+	const struct bench_ctx *ctx = ((struct exit_ctx *)arg)->bench;
 	uint64_t ops = vm->mb->iters * vm->mb->nsamples, pause = 0;
 	struct validation *val = &r->validation;
 	char setting[96] = "";
@@ -94,27 +94,23 @@ static void check_pause_exits(struct vm *vm, struct result *r, void *arg)
 				  (unsigned long long)pause, (unsigned long long)ops, setting);
 }
 
-static void run_ple(struct bench_ctx *ctx, const struct bench *b)
+/* Both vCPUs on the one host CPU of the run. */
+static void share_cpu(struct exit_ctx *x, struct vm_config *cfg)
 {
-	struct exit_bench x = exit_bench_init(ctx, b->id);
-	struct result *r;
+	cfg->host_cpu[1] = x->bench->opts->cpu;
+}
 
-	x.cfg.nr_vcpus = 2;
-	x.cfg.host_cpu[1] = ctx->opts->cpu;
-	x.cfg.setup_vm = need_ple;
-	x.cfg.setup_ctx = ctx;
-	x.check.inspect = check_pause_exits;
-	x.check.hook_ctx = ctx;
-	x.validated_by_inspect = true;
-	r = exit_bench_run(ctx, b, &x);
+static void per_round_trip(struct exit_ctx *x, struct result *r)
+{
+	(void)x;
 	json_object_set_new(r->extra, "per", json_string("round-trip"));
 }
 
-static const struct bench exits_ple = {
-	.id = "exits/ple",
-	.desc = "two vCPUs on one host CPU spinning with PAUSE at CPL0 for a token: pause-loop exits and KVM's yield, per round trip",
-	.unit = "cycles",
-	.needs_kvm = true,
-	.run = run_ple,
+static const struct exit_kind exits_ple = {
+	.bench = EXIT_BENCH("exits/ple", "two vCPUs on one host CPU spinning with PAUSE at CPL0 for a token: pause-loop exits and KVM's yield, per round trip"),
+	.handled_in = EXIT_KERNEL, .cpl = 0,	/* validated by check_pause_exits */
+	.vcpus = 2,
+	.hooks = { .setup_vm = need_ple, .prepare = share_cpu, .inspect = check_pause_exits,
+		   .finish = per_round_trip },
 };
-BENCH_REGISTER(exits_ple);
+EXIT_KIND_REGISTER(exits_ple);

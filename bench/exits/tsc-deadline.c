@@ -49,31 +49,15 @@ static int offer_tsc_deadline(struct vcpu *v, void *ctx, char *err, size_t errle
 	return ret;
 }
 
-static void run_deadline(struct bench_ctx *ctx, const struct bench *b, const char *deadline,
-			 uint64_t ahead)
-{
-	struct exit_bench x = exit_bench_init(ctx, b->id);
-
-	x.cfg.irqchip = true;
-	x.cfg.arg[0] = ahead;
-	x.cfg.setup_vcpu = offer_tsc_deadline;
-	x.check.stat = "irq_injections";
-	x.check.per_iter = 1;
-	x.params = json_pack("{s:s, s:I}", "deadline", deadline, "ahead_ticks", (json_int_t)ahead);
-	exit_bench_run(ctx, b, &x);
-}
-
-static void run_tsc_deadline(struct bench_ctx *ctx, const struct bench *b)
-{
-	run_deadline(ctx, b, "immediate", 0);
-	run_deadline(ctx, b, "short", SHORT_AHEAD_TICKS);
-}
-
-static const struct bench exits_tsc_deadline = {
-	.id = "exits/tsc-deadline",
-	.desc = "LAPIC timer in TSC-deadline mode armed at CPL0, in-kernel LAPIC, immediate and short deadline (params.deadline): WRMSR, interrupt, EOI",
-	.unit = "cycles",
-	.needs_kvm = true,
-	.run = run_tsc_deadline,
+static const struct exit_kind exits_tsc_deadline = {
+	.bench = EXIT_BENCH("exits/tsc-deadline", "LAPIC timer in TSC-deadline mode armed at CPL0, in-kernel LAPIC, immediate and short deadline (params.deadline): WRMSR, interrupt, EOI"),
+	.stat = "irq_injections", .per_iter = 1, .handled_in = EXIT_KERNEL, .cpl = 0,
+	.irqchip = true, .hooks.setup_vcpu = offer_tsc_deadline,
+	.variants = {
+		{ .arg = { 0 },
+		  .params = { PARAM_STR("deadline", "immediate"), PARAM_INT("ahead_ticks", 0) } },
+		{ .arg = { SHORT_AHEAD_TICKS },
+		  .params = { PARAM_STR("deadline", "short"), PARAM_INT("ahead_ticks", SHORT_AHEAD_TICKS) } },
+	},
 };
-BENCH_REGISTER(exits_tsc_deadline);
+EXIT_KIND_REGISTER(exits_tsc_deadline);

@@ -10,16 +10,6 @@
 
 #define DEADLINE_VECTOR	0x42
 
-static volatile uint64_t deadline_irqs;
-
-static bool on_deadline(struct guest_frame *f)
-{
-	(void)f;
-	deadline_irqs++;
-	apic_eoi();
-	return true;
-}
-
 /* The wait spins without PAUSE: on Intel a PAUSE loop at CPL0 longer than the
  * pause-loop window exits, which would be a second exit kind in the number. */
 static uint64_t tsc_deadline_loop(uint64_t n, void *arg)
@@ -28,10 +18,10 @@ static uint64_t tsc_deadline_loop(uint64_t n, void *arg)
 	uint64_t t0 = rdtsc_fenced();
 
 	for (uint64_t i = 0; i < n; i++) {
-		uint64_t want = deadline_irqs + 1;
+		uint64_t want = apic_irqs(DEADLINE_VECTOR) + 1;
 
 		apic_tsc_deadline(rdtsc_fenced() + ahead);
-		while (deadline_irqs < want)
+		while (apic_irqs(DEADLINE_VECTOR) < want)
 			__asm__ volatile("" ::: "memory");
 	}
 	return rdtsc_fenced() - t0;
@@ -41,7 +31,7 @@ static void tsc_deadline_body(struct mailbox *mb, unsigned vcpu)
 {
 	(void)vcpu;
 	apic_enable();
-	guest_handlers[DEADLINE_VECTOR] = on_deadline;
+	apic_count_irqs(DEADLINE_VECTOR);
 	apic_timer_tsc_deadline_mode(DEADLINE_VECTOR);
 	irq_enable();
 	guest_measure(mb, tsc_deadline_loop, (void *)(uintptr_t)mb->arg[0]);

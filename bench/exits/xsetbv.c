@@ -29,21 +29,9 @@ static int enable_osxsave(struct vcpu *v, void *ctx, char *err, size_t errlen)
 	return 0;
 }
 
-static void run_xsetbv(struct bench_ctx *ctx, const struct bench *b)
-{
-	struct exit_bench x = exit_bench_init(ctx, b->id);
-
-	x.cfg.setup_vcpu = enable_osxsave;
-	x.check.stat = "exits";
-	x.check.per_iter = 1;
-	exit_bench_run(ctx, b, &x);
-}
-
-static const struct bench exits_xsetbv = {
-	.id = "exits/xsetbv",
-	.desc = "XSETBV of XCR0 at CPL0, handled in the kernel",
-	.unit = "cycles",
-	.needs_kvm = true,
-	.run = run_xsetbv,
+static const struct exit_kind exits_xsetbv = {
+	.bench = EXIT_BENCH("exits/xsetbv", "XSETBV of XCR0 at CPL0, handled in the kernel"),
+	.stat = "exits", .per_iter = 1, .handled_in = EXIT_KERNEL, .cpl = 0,
+	.hooks.setup_vcpu = enable_osxsave,
 };
-BENCH_REGISTER(exits_xsetbv);
+EXIT_KIND_REGISTER(exits_xsetbv);

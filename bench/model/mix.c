@@ -170,25 +170,24 @@ static void run_mix(struct bench_ctx *ctx, const struct bench *b)
 
 	for (size_t i = 0; i < ARRAY_SIZE(mixes); i++) {
 		const struct mix *m = &mixes[i];
-		struct exit_bench x = exit_bench_init(ctx, b->id);
+		struct vm_config cfg = bench_vm_config(ctx, b->id);
+		/* Every exit of the mix is one VM exit: KVM's total proves the mix ran. */
+		struct guest_check check = {
+			.stat = "exits", .per_iter = m->mmio + m->hlt + m->vmcall,
+			.exit_hook = mix_exit,
+		};
 		uint64_t args[MIX_NR_ARGS] = { [MIX_MMIO] = m->mmio, [MIX_HLT] = m->hlt,
 					       [MIX_VMCALL] = m->vmcall, [MIX_COMPUTE] = m->compute,
 					       [MIX_AMD] = amd };
 		struct result *r;
 
-		memcpy(x.cfg.arg, args, sizeof(args));
-		/* Every exit of the mix is one VM exit: KVM's total proves the mix ran. */
-		x.check.stat = "exits";
-		x.check.per_iter = m->mmio + m->hlt + m->vmcall;
-		x.check.exit_hook = mix_exit;
-		x.native = mix_native_loop;
-		x.native_arg = args;
-		x.params = json_pack("{s:s, s:I, s:I, s:I, s:I}", "mix", m->name,
-				     "mmio", (json_int_t)m->mmio, "hlt", (json_int_t)m->hlt,
-				     "vmcall", (json_int_t)m->vmcall, "compute", (json_int_t)m->compute);
-		r = exit_bench_run(ctx, b, &x);
-		/* A mix is handled in both places: the exits group's one label does not fit. */
-		json_object_del(r->extra, "handled_in");
+		memcpy(cfg.arg, args, sizeof(args));
+		r = exits_run_guest(ctx, b, &cfg, &check, false, mix_native_loop, args);
+		json_object_update_new(r->params,
+				       json_pack("{s:s, s:I, s:I, s:I, s:I}", "mix", m->name,
+						 "mmio", (json_int_t)m->mmio, "hlt", (json_int_t)m->hlt,
+						 "vmcall", (json_int_t)m->vmcall,
+						 "compute", (json_int_t)m->compute));
 		if (r->status != RESULT_UNSUPPORTED)
 			record_model(ctx, r);
 	}

@@ -360,7 +360,7 @@ static json_t *samples_json(const double *s, size_t n)
 	return a;
 }
 
-static json_t *stats_json(const struct stats *st)
+json_t *results_stats_json(const struct stats *st)
 {
 	json_t *o = results_new_object();
 
@@ -447,7 +447,7 @@ json_t *result_to_json(const struct result *r)
 		results_put(o, "reason", json_string(r->reason));
 	results_put(o, "params", object_or_empty(r->params));
 	results_put(o, "samples", samples_json(r->samples, r->nsamples));
-	results_put(o, "stats", stats_json(&r->stats));
+	results_put(o, "stats", results_stats_json(&r->stats));
 	if (r->ns > 0)
 		results_put(o, "ns", json_num(r->ns));
 	if (r->has_native) {

@@ -92,6 +92,9 @@ void result_set_counter(struct result *r, const char *name, double value);
 /* JSON of one result and of the whole file; NULL when a number is NaN or inf. */
 json_t *result_to_json(const struct result *r);
 json_t *results_to_json(const struct results *rs);
+/* A summary as a result's `stats` object (n, min, median, mean, p99, stddev, cv, max):
+ * the one serialisation of struct stats, for a bench's own summaries in extra too. */
+json_t *results_stats_json(const struct stats *st);
 
 /* Write atomically: a temp file in the same directory, fsync, rename. Returns 0, or
  * -1 with a one-line message in err (size errlen). Refuses NaN/inf and anything

@@ -7,7 +7,7 @@
  * apic_eoi() and return true.
  *
  *	apic_enable();				// once per vCPU
- *	guest_handlers[VEC] = my_handler;
+ *	guest_handlers[VEC] = my_handler;	// or apic_count_irqs(VEC)
  *	irq_enable();
  *	apic_send_ipi(apic_id_of_other_vcpu, VEC);	// or apic_self_ipi(VEC)
  *	apic_timer_oneshot(VEC, 1000);		// then safe_halt() to wait for it
@@ -45,6 +45,20 @@ void apic_timer_stop(void);
  * already past fires at once; 0 disarms). */
 void apic_timer_tsc_deadline_mode(uint8_t vector);
 void apic_tsc_deadline(uint64_t tsc);
+
+/* The handler of bodies that wait for their own interrupts: apic_count_irqs(vector)
+ * installs it; it counts each delivery of vector and EOIs it, and apic_irqs(vector)
+ * is the count so far (shared by the vCPUs). Wait with "<", never "!=": a handler
+ * run twice for one injection (seen in the lab, under QEMU's emulation of SVM) must
+ * not strand the loop; results are validated by KVM's own count of injections, which
+ * that does not move. */
+void apic_count_irqs(uint8_t vector);
+extern volatile uint64_t apic_irq_count[256];
+
+static inline uint64_t apic_irqs(uint8_t vector)
+{
+	return apic_irq_count[vector];
+}
 
 static inline void irq_enable(void)
 {

@@ -6,6 +6,7 @@
  * handled_in on every guest result, the host's round-trip view where the exit reaches
  * userspace, and native-only reference points.
  */
+#include "bench/exits/exits.h"
 #include "tests/e2e/bench_e2e.h"
 
 struct exit_case {
@@ -31,6 +32,7 @@ static const struct exit_case cases[] = {
 	{ "exits/hlt", NULL, 2 },		/* userspace, then kernel: checked below */
 	{ "exits/rdmsr", "kernel", 1 },
 	{ "exits/wrmsr", "kernel", 1 },
+	{ "exits/wr-tsx-ctrl", "kernel", 1 },
 	{ "exits/msr-user", "userspace", 1 },
 	{ "exits/cr3-write", "kernel", 2 },
 	{ "exits/cr8", "kernel", 2 },
@@ -149,12 +151,41 @@ static void test_exit_bench(void **state)
 	e2e_results_free(rs);
 }
 
+/* Without KVM: every exits bench is a declaration the run function can run, and each
+ * has its case above (so a new kind gets its e2e test). */
+static void test_declarations(void **state)
+{
+	size_t n, kinds = 0;
+	const struct bench *const *all = bench_all(&n);
+	char err[200];
+
+	(void)state;
+	for (size_t i = 0; i < n; i++) {
+		bool has_case = false;
+
+		if (strncmp(all[i]->id, "exits/", 6))
+			continue;
+		for (size_t j = 0; j < ARRAY_SIZE(cases); j++)
+			has_case |= !strcmp(cases[j].id, all[i]->id);
+		if (!has_case)
+			fail_msg("%s has no case in test_exits.c", all[i]->id);
+		if (all[i]->run != exit_kind_run)
+			continue;
+		kinds++;
+		if (exit_kind_check((const struct exit_kind *)all[i], err, sizeof(err)))
+			fail_msg("%s", err);
+	}
+	assert_true(kinds > 0);
+}
+
 int main(void)
 {
-	struct CMUnitTest tests[ARRAY_SIZE(cases)];
+	struct CMUnitTest tests[ARRAY_SIZE(cases) + 1] = {
+		cmocka_unit_test(test_declarations),
+	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
-		tests[i] = (struct CMUnitTest){
+		tests[i + 1] = (struct CMUnitTest){
 			.name = cases[i].id,
 			.test_func = test_exit_bench,
 			.initial_state = (void *)&cases[i],
