@@ -67,29 +67,18 @@ void bench_samples_from_ticks(uint64_t iters, const uint64_t *empty, const uint6
 	free(e);
 }
 
-/* KVM stats worth keeping beside every guest result when they moved. Counters only:
- * pages_4k/2m/1g are gauges (pages mapped now), whose delta is no total; the mmu
- * benchmarks record their values. */
-static const char *const counter_stats[] = {
-	"exits", "io_exits", "mmio_exits", "halt_exits", "irq_exits", "signal_exits",
-	"insn_emulation", "insn_emulation_fail", "pf_taken", "pf_fixed", "pf_guest",
-	"invlpg", "mmu_pte_write", "mmu_flooded", "mmu_recycled", "hypercalls",
-	"irq_injections", "nmi_injections", "request_irq_exits", "tlb_flush",
-	"halt_successful_poll", "halt_attempted_poll", "halt_wakeup", "nested_run",
-	"remote_tlb_flush", "mmu_shadow_zapped", "mmu_cache_miss", "mmu_unsync",
-	"directed_yield_successful", "preemption_reported",
-};
+static void set_count(const char *stat, uint64_t delta, void *r)
+{
+	result_set_counter(r, stat, (double)delta);
+}
 
+/* Every KVM count that moved over the measured region, as this kernel's KVM
+ * describes its stats: VM-wide ones, then vCPU 0's (the one whose name both have
+ * wins). Gauges such as pages_4k are not counts; the mmu benchmarks record those. */
 static void record_counters(struct vm *vm, struct result *r)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(counter_stats); i++) {
-		uint64_t d;
-
-		if (!vm_region_delta(vm, 0, counter_stats[i], &d) && d)
-			result_set_counter(r, counter_stats[i], (double)d);
-		else if (!vm_region_delta(vm, -1, counter_stats[i], &d) && d)
-			result_set_counter(r, counter_stats[i], (double)d);
-	}
+	vm_region_counts(vm, -1, set_count, r);
+	vm_region_counts(vm, 0, set_count, r);
 }
 
 /* Decided from what KVM did, not from the host kind. The operation itself may be

@@ -135,7 +135,8 @@ int kvm_stats_delta(const struct kvm_stats *s, const struct kvm_stats_snapshot *
 	return 0;
 }
 
-int kvm_stats_is_cumulative(const struct kvm_stats *s, unsigned idx)
+bool kvm_stats_is_count(const struct kvm_stats *s, unsigned idx)
 {
-	return (s->flags[idx] & KVM_STATS_TYPE_MASK) == KVM_STATS_TYPE_CUMULATIVE;
+	return (s->flags[idx] & KVM_STATS_TYPE_MASK) == KVM_STATS_TYPE_CUMULATIVE &&
+	       (s->flags[idx] & KVM_STATS_UNIT_MASK) == KVM_STATS_UNIT_NONE;
 }

@@ -4,6 +4,7 @@
 #ifndef VMTAX_KVM_STATS_H
 #define VMTAX_KVM_STATS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,7 +40,9 @@ void kvm_stats_snapshot_free(struct kvm_stats_snapshot *snap);
 /* Value of a named stat in `after` minus `before`; returns -1 when absent, else 0. */
 int kvm_stats_delta(const struct kvm_stats *s, const struct kvm_stats_snapshot *before,
 		    const struct kvm_stats_snapshot *after, const char *name, uint64_t *delta);
-/* True when the stat is cumulative (a counter), so a delta means something. */
-int kvm_stats_is_cumulative(const struct kvm_stats *s, unsigned idx);
+/* True when the stat counts events: cumulative, without a unit (not time or bytes),
+ * so its delta over a region is how many happened. Gauges (pages mapped now) and
+ * peaks are not. */
+bool kvm_stats_is_count(const struct kvm_stats *s, unsigned idx);
 
 #endif

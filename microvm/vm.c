@@ -460,6 +460,21 @@ void vm_init_regs(struct vm *vm, unsigned v, struct kvm_regs *r)
 	r->rflags = 0x2;
 }
 
+void vm_region_counts(const struct vm *vm, int vcpu,
+		      void (*fn)(const char *stat, uint64_t delta, void *arg), void *arg)
+{
+	const struct kvm_stats *s = vcpu < 0 ? &vm->stats : &vm->vcpu[vcpu]->stats;
+	const struct vcpu *v = vm->vcpu[vcpu < 0 ? 0 : vcpu];
+	const struct kvm_stats_snapshot *b = vcpu < 0 ? &v->vm_begin : &v->begin;
+	const struct kvm_stats_snapshot *e = vcpu < 0 ? &v->vm_end : &v->end;
+
+	if (!b->v || !e->v)
+		return;
+	for (unsigned i = 0; i < s->n; i++)
+		if (kvm_stats_is_count(s, i) && e->v[i] != b->v[i])
+			fn(s->names[i], e->v[i] - b->v[i], arg);
+}
+
 int vm_region_delta(const struct vm *vm, int vcpu, const char *stat, uint64_t *delta)
 {
 	if (vcpu < 0) {

@@ -182,6 +182,10 @@ const struct vcpu *vm_failure(const struct vm *vm);
 /* Delta of a named stat of vCPU i (or of the VM when i < 0) over its DB_BEGIN..DB_END
  * region. -1 when this kernel has no such stat. */
 int vm_region_delta(const struct vm *vm, int vcpu, const char *stat, uint64_t *delta);
+/* fn for every count (kvm_stats_is_count) of vCPU i (or of the VM when i < 0) that
+ * moved over the region, with its delta: whatever this kernel's KVM counts. */
+void vm_region_counts(const struct vm *vm, int vcpu,
+		      void (*fn)(const char *stat, uint64_t delta, void *arg), void *arg);
 
 /* Can the guest kernel return from a system call with sysret on this host? (Else
  * the runtime's syscall entry returns with iretq.) */

@@ -51,7 +51,7 @@ static void test_parses_names_and_offsets(void **state)
 	assert_int_equal(kvm_stats_index(&s, "no_such_stat"), -1);
 	assert_int_equal(s.offsets[2], 16);
 	assert_int_equal(s.data_size, 24);
-	assert_true(kvm_stats_is_cumulative(&s, 0));
+	assert_true(kvm_stats_is_count(&s, 0));
 	kvm_stats_close(&s);
 }
 
