@@ -17,21 +17,29 @@
 #include <stdint.h>
 #endif
 
+/* A 64-bit constant for C, the assembler and the linker script alike: the guest's
+ * linker script is generated from this header (microvm/guest/guest.ld.S). */
+#ifdef __ASSEMBLER__
+#define PROTO_U64(x)	x
+#else
+#define PROTO_U64(x)	x##ull
+#endif
+
 /* Guest-physical layout. */
-#define GUEST_GDT_GPA		0x1000ull
-#define GUEST_IDT_GPA		0x2000ull
-#define GUEST_TSS_GPA		0x3000ull	/* one TSS per vCPU ... */
-#define GUEST_TSS_SIZE		0x80ull		/* ... of this size (RSP0 at +4) */
-#define MAILBOX_GPA		0x10000ull
-#define MAILBOX_SIZE		0x10000ull
-#define GUEST_IMAGE_GPA		0x100000ull	/* the guest binary is loaded here */
-#define GUEST_IMAGE_MAX		0x80000ull
-#define GUEST_STACKS_GPA	0x180000ull	/* per vCPU: kernel stack then user stack */
-#define GUEST_STACK_SIZE	0x4000ull
-#define GUEST_PT_POOL_GPA	0x200000ull	/* page tables the host builds */
-#define DOORBELL_GPA		0xf0000000ull	/* unbacked: every access exits to the VMM */
-#define MMIO_SCRATCH_GPA	0xf0001000ull	/* unbacked page benchmarks may use */
-#define GUEST_MEM_MAX		0xc0000000ull	/* RAM stays below the MMIO hole */
+#define GUEST_GDT_GPA		PROTO_U64(0x1000)
+#define GUEST_IDT_GPA		PROTO_U64(0x2000)
+#define GUEST_TSS_GPA		PROTO_U64(0x3000)	/* one TSS per vCPU ... */
+#define GUEST_TSS_SIZE		PROTO_U64(0x80)	/* ... of this size (RSP0 at +4) */
+#define MAILBOX_GPA		PROTO_U64(0x10000)
+#define MAILBOX_SIZE		PROTO_U64(0x10000)
+#define GUEST_IMAGE_GPA		PROTO_U64(0x100000)	/* the guest binary is loaded here */
+#define GUEST_IMAGE_MAX		PROTO_U64(0x80000)
+#define GUEST_STACKS_GPA	PROTO_U64(0x180000)	/* per vCPU: kernel stack then user stack */
+#define GUEST_STACK_SIZE	PROTO_U64(0x4000)
+#define GUEST_PT_POOL_GPA	PROTO_U64(0x200000)	/* page tables the host builds */
+#define DOORBELL_GPA		PROTO_U64(0xf0000000)	/* unbacked: every access exits to the VMM */
+#define MMIO_SCRATCH_GPA	PROTO_U64(0xf0001000)	/* unbacked page benchmarks may use */
+#define GUEST_MEM_MAX		PROTO_U64(0xc0000000)	/* RAM stays below the MMIO hole */
 
 #define GUEST_MAX_VCPUS		8
 #define MAILBOX_MAX_ROUNDS	512
@@ -110,7 +118,7 @@ _Static_assert(sizeof(struct mailbox) <= MAILBOX_SIZE, "mailbox fits its pages")
 #ifndef __ASSEMBLER__
 
 struct guest_image_header {
-	uint32_t magic, size;
+	uint64_t magic;			/* GUEST_IMAGE_MAGIC */
 	uint64_t entry;			/* CPL0: rdi=mailbox rsi=vcpu rdx=body rcx=cpl */
 	uint64_t isr_base;
 	uint64_t benches, benches_end;	/* struct guest_bench_desc[] */
@@ -124,8 +132,7 @@ struct guest_image_header {
 struct guest_bench_desc {
 	uint64_t name;			/* GVA of a NUL-terminated id */
 	uint64_t fn;			/* void fn(struct mailbox *, unsigned vcpu) */
-	uint32_t cpl;			/* privilege the body runs at: 0 or 3 */
-	uint32_t flags;
+	uint64_t cpl;			/* privilege the body runs at: 0 or 3 */
 };
 
 /* Per-vCPU data at the GS base, filled in by the host before the first KVM_RUN. */
