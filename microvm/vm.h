@@ -83,6 +83,11 @@ enum vcpu_outcome {
 	VCPU_STOPPED,		/* another vCPU of the VM failed first */
 };
 
+/* The failure line of a guest assertion (DB_ASSERT) from the mailbox: where, the
+ * condition and, for guest_assert_cmp(), the two values compared:
+ * "guest assertion failed at f.guest.c:12: x == y (3 vs 4) (vCPU 0)". */
+void guest_assert_reason(const struct mailbox *mb, char *out, size_t len);
+
 /* A benchmark's own exit handling: called for every exit the core loop does not
  * consume (anything but the doorbell). Return true when handled (the vCPU re-enters),
  * false to end the run as VCPU_UNEXPECTED_EXIT. */

@@ -70,8 +70,8 @@ static inline uint64_t process_switch(uint64_t tag)
 static void __attribute__((noreturn)) partner_main(void)
 {
 	for (;;) {
-		guest_assert(*(volatile uint64_t *)PROC_VA == PROC_ID_B);
-		guest_assert(process_switch(PROC_ID_B) == PROC_ID_B);
+		guest_assert_eq(*(volatile uint64_t *)PROC_VA, PROC_ID_B);
+		guest_assert_eq(process_switch(PROC_ID_B), PROC_ID_B);
 	}
 }
 
@@ -106,7 +106,7 @@ static uint64_t process_switch_loop(uint64_t n, void *arg)
 	t = rdtsc_fenced() - t0;
 	/* A's page and A's registers after every round trip: the address space and the
 	 * context really came back. */
-	guest_assert(bad == 0);
+	guest_assert_eq(bad, 0);
 	return t;
 }
 

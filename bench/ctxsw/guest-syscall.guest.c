@@ -14,7 +14,7 @@ static uint64_t null_syscall_loop(uint64_t n, void *arg)
 		bad |= guest_syscall(SYS_NULL, 0, 0, 0, 0) ^ SYS_NULL_RET;
 	t = rdtsc_fenced() - t0;
 	/* The answer proves the guest kernel's handler ran, not a stub that faulted past. */
-	guest_assert(bad == 0);
+	guest_assert_eq(bad, 0);
 	return t;
 }
 

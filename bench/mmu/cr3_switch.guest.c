@@ -44,7 +44,7 @@ static uint64_t switch_loop(uint64_t n, void *arg)
 
 	for (uint64_t i = 0; i < n; i++) {
 		__asm__ volatile("ud2" ::: "memory");
-		guest_assert(*t->marker == space.cur + 1);	/* the switch really happened */
+		guest_assert_eq(*t->marker, space.cur + 1);	/* the switch really happened */
 		for (uint64_t p = 0; p < t->pages; p++)
 			(void)*(volatile uint8_t *)(t->data + p * 4096 + (p % 64) * 64);
 	}

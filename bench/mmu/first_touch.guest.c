@@ -13,7 +13,7 @@ static uint64_t touch_loop(uint64_t n, void *arg)
 	struct touch *t = arg;
 	uint64_t t0;
 
-	guest_assert(t->next + n * t->stride <= t->end);
+	guest_assert_cmp(t->next + n * t->stride, <=, t->end);
 	t0 = rdtsc_fenced();
 	for (uint64_t i = 0; i < n; i++, t->next += t->stride)
 		*(volatile uint8_t *)t->next = 1;

@@ -95,10 +95,13 @@ struct mailbox {
 	uint32_t cpl;			/* privilege the measured loop ran at */
 	uint64_t out[16];		/* bench-specific outputs */
 	char error[128];
-	char assert_expr[128];
-	char assert_file[64];
+	char assert_expr[128];		/* DB_ASSERT: the condition's text, ... */
+	char assert_file[64];		/* ... where it failed, ... */
 	uint32_t assert_line;
 	uint32_t assert_vcpu;
+	uint32_t assert_cmp;		/* ... and for guest_assert_cmp() (1): */
+	uint32_t assert_pad;
+	uint64_t assert_lhs, assert_rhs;	/* the two values compared */
 
 	struct vcpu_mailbox vcpu[GUEST_MAX_VCPUS];
 };
