@@ -8,6 +8,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "bench/ctxsw/ctxsw_guest.h"
 #include "harness/lib/util.h"
 #include "microvm/kvm.h"
 
@@ -147,7 +148,7 @@ struct result *ipi_run(struct bench_ctx *ctx, const struct bench *b, const struc
 	cfg.irqchip = true;
 	cfg.data_size = 2 * p->ws;
 	cfg.prefault = true;
-	cfg.arg[0] = p->ws;
+	MAILBOX_AS(struct vcpu_ipi_args, cfg.arg)->ws = p->ws;
 	cfg.setup_vm = enable_variant;
 	cfg.setup_ctx = (void *)p;
 	r = bench_run_guest(ctx, b, &cfg, &check);

@@ -76,8 +76,8 @@ static int build_guest_chase(struct vm *vm, void *ctx, char *err, size_t errlen)
 	const uint64_t *stride = ctx;
 
 	(void)err, (void)errlen;
-	vm->mb->arg[0] = chase_build_at(vm->data, vm->data_gpa, vm->data_size, *stride,
-					CHASE_SEED);
+	MAILBOX_AS(struct chase_args, vm->mb->arg)->start =
+		chase_build_at(vm->data, vm->data_gpa, vm->data_size, *stride, CHASE_SEED);
 	return 0;
 }
 

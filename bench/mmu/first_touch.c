@@ -64,7 +64,7 @@ static void run_point(struct bench_ctx *ctx, const struct bench *b, uint64_t pag
 	struct result *r;
 
 	cfg.fixed_iters = touches;
-	cfg.arg[0] = stride;
+	MAILBOX_AS(struct first_touch_args, cfg.arg)->stride = stride;
 	cfg.data_page = page;
 	cfg.backing = page == PAGE_2M ? BACKING_THP : BACKING_ANON;
 	cfg.data_size = (uint64_t)(cfg.rounds + cfg.warmup) * touches * stride;

@@ -25,14 +25,15 @@
 static int find_pte(struct vm *vm, void *ctx, char *err, size_t errlen)
 {
 	uint64_t pte = pt_leaf_entry_gpa(&vm->pt, vm->pt.root, vm->data_gpa);
+	struct pte_update_args *a = MAILBOX_AS(struct pte_update_args, vm->mb->arg);
 
 	(void)ctx;
 	if (!pte) {
 		snprintf(err, errlen, "no leaf PTE for the data page");
 		return -1;
 	}
-	vm->mb->arg[0] = vm->data_gpa;
-	vm->mb->arg[1] = pte;
+	a->page = vm->data_gpa;
+	a->pte = pte;
 	return 0;
 }
 

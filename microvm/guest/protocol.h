@@ -109,6 +109,26 @@ struct mailbox {
 _Static_assert(sizeof(struct mailbox) <= MAILBOX_SIZE, "mailbox fits its pages");
 
 /*
+ * A benchmark's arguments and results are structs of its own, declared in a header its
+ * host and guest sides both include (bench/<group>/), laid over one of the mailbox's
+ * arrays: mailbox.arg (or vm_config.arg, copied there) host -> guest, mailbox.out and
+ * vcpu[i].out guest -> host. Both sides read the fields by name; the struct's fit is
+ * checked where it is used:
+ *
+ *	struct guest_pf_args *a = MAILBOX_AS(struct guest_pf_args, mb->arg);
+ */
+#define MAILBOX_AS(type, array)                                                        \
+	({                                                                             \
+		_Static_assert(!__builtin_types_compatible_p(__typeof__(array),       \
+							     __typeof__(&(array)[0])), \
+			       #array " is an array");                                 \
+		_Static_assert(sizeof(type) <= sizeof(array), #type " fits " #array);  \
+		_Static_assert(_Alignof(type) <= _Alignof(uint64_t),                   \
+			       #type " is aligned like " #array);                      \
+		(type *)(void *)(array);                                               \
+	})
+
+/*
  * The first bytes of the guest image tell the host where things are, so the host can
  * build the IDT, TSS and per-vCPU data itself: on PVM every CPL0 instruction the guest
  * does not execute saves ~2.5 us of emulation.
