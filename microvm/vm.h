@@ -3,7 +3,7 @@
  * The microvm: one KVM VM running the embedded guest image, 1..GUEST_MAX_VCPUS vCPUs
  * each on its own host thread. A small API in the spirit of the KVM selftests:
  *
- *	struct vm_config cfg = vm_config_default("exits/cpuid");
+ *	struct vm_config cfg = vm_config_default(GUEST_BODY("exits/cpuid"));
  *	struct vm *vm = vm_create(&cfg, err, sizeof(err));
  *	vm_run(vm);			// every vCPU runs its body to DB_DONE
  *	... vm->mb (the mailbox), vm->vcpu[i]->region (KVM stat deltas) ...
@@ -20,6 +20,7 @@
 #include <sys/types.h>
 
 #include "microvm/guest/protocol.h"
+#include "microvm/image.h"
 #include "microvm/kvm_stats.h"
 #include "microvm/pagetable.h"
 
@@ -41,7 +42,7 @@ struct vm;
 struct vcpu;
 
 struct vm_config {
-	const char *bench;		/* guest body name */
+	const char *bench;		/* guest body name: GUEST_BODY("...") */
 	unsigned nr_vcpus;
 	int host_cpu[GUEST_MAX_VCPUS];	/* pin vCPU i to this host CPU; -1: no pinning */
 	uint64_t data_size;		/* the data region benchmarks use (may be 0) */

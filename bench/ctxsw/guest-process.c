@@ -46,7 +46,7 @@ static void check_switches(struct vm *vm, struct result *r, void *ctx)
 
 static void run_guest_process(struct bench_ctx *ctx, const struct bench *b)
 {
-	struct vm_config cfg = bench_vm_config(ctx, b->id);
+	struct vm_config cfg = bench_vm_config(ctx, GUEST_BODY("ctxsw/guest-process"));
 	struct guest_check check = { .inspect = check_switches };
 	struct result *r;
 

@@ -21,7 +21,7 @@ static void check_entries(struct vm *vm, struct result *r, void *ctx)
 
 static void run_guest_syscall(struct bench_ctx *ctx, const struct bench *b)
 {
-	struct vm_config cfg = bench_vm_config(ctx, b->id);
+	struct vm_config cfg = bench_vm_config(ctx, GUEST_BODY("ctxsw/guest-syscall"));
 	struct guest_check check = { .inspect = check_entries };
 	struct result *r = bench_run_guest(ctx, b, &cfg, &check);
 

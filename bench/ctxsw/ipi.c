@@ -128,7 +128,7 @@ static void set_params(struct result *r, const struct bench_ctx *ctx, const stru
 
 struct result *ipi_run(struct bench_ctx *ctx, const struct bench *b, const struct ipi_plan *p)
 {
-	struct vm_config cfg = bench_vm_config(ctx, "ctxsw/vcpu-ipi");
+	struct vm_config cfg = bench_vm_config(ctx, GUEST_BODY("ctxsw/vcpu-ipi"));
 	/* vCPU 0 halts once per round trip; with HLT left to the guest, never exits. */
 	struct guest_check check = {
 		.stat = "halt_exits", .per_iter = p->variant == HALT_IN_GUEST ? 0 : 1,

@@ -6,7 +6,7 @@
 
 void exits_run_cpuid(struct bench_ctx *ctx, const struct bench *b, uint32_t leaf)
 {
-	struct exit_bench x = exit_bench_init(ctx, "exits/cpuid");
+	struct exit_bench x = exit_bench_init(ctx, GUEST_BODY("exits/cpuid"));
 
 	x.cfg.arg[0] = leaf;
 	x.check.stat = "exits";

@@ -8,17 +8,13 @@
  *    shadow); AMD never intercepts it (the VMCB's V_TPR answers), so there it does
  *    not reach KVM, and the result says so with the count.
  */
-#include <stdio.h>
-
 #include "bench/exits/exits.h"
 
-static void run_cr8_access(struct bench_ctx *ctx, const struct bench *b, const char *access)
+static void run_cr8_access(struct bench_ctx *ctx, const struct bench *b, const char *body,
+			   const char *access)
 {
-	char body[32];
-	struct exit_bench x;
+	struct exit_bench x = exit_bench_init(ctx, body);
 
-	snprintf(body, sizeof(body), "exits/cr8/%s", access);
-	x = exit_bench_init(ctx, body);
 	x.check.stat = "exits";
 	x.check.per_iter = 1;
 	x.params = json_pack("{s:s}", "access", access);
@@ -27,8 +23,8 @@ static void run_cr8_access(struct bench_ctx *ctx, const struct bench *b, const c
 
 static void run_cr8(struct bench_ctx *ctx, const struct bench *b)
 {
-	run_cr8_access(ctx, b, "write");
-	run_cr8_access(ctx, b, "read");
+	run_cr8_access(ctx, b, GUEST_BODY("exits/cr8/write"), "write");
+	run_cr8_access(ctx, b, GUEST_BODY("exits/cr8/read"), "read");
 }
 
 static const struct bench exits_cr8 = {

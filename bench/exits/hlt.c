@@ -19,7 +19,7 @@ static bool reenter_on_hlt(struct vcpu *v, struct kvm_run *run, void *ctx)
 
 static void run_hlt(struct bench_ctx *ctx, const struct bench *b)
 {
-	struct exit_bench x = exit_bench_init(ctx, "exits/hlt/none");
+	struct exit_bench x = exit_bench_init(ctx, GUEST_BODY("exits/hlt/none"));
 
 	x.check.stat = "halt_exits";
 	x.check.per_iter = 1;
@@ -28,7 +28,7 @@ static void run_hlt(struct bench_ctx *ctx, const struct bench *b)
 	x.params = json_pack("{s:s}", "wake", "none");
 	exit_bench_run(ctx, b, &x);
 
-	x = exit_bench_init(ctx, "exits/hlt/timer");
+	x = exit_bench_init(ctx, GUEST_BODY("exits/hlt/timer"));
 	x.cfg.irqchip = true;
 	x.cfg.arg[0] = HLT_TIMER_TICKS;
 	x.check.stat = "halt_exits";

@@ -51,7 +51,7 @@ static void report_signals(struct vm *vm, struct result *r, void *ctx)
 static void run_ioeventfd(struct bench_ctx *ctx, const struct bench *b)
 {
 	int efd = -1;
-	struct exit_bench x = exit_bench_init(ctx, "exits/mmio-write");
+	struct exit_bench x = exit_bench_init(ctx, GUEST_BODY("exits/mmio-write"));
 
 	x.cfg.setup_vm = attach_eventfd;
 	x.cfg.setup_ctx = &efd;

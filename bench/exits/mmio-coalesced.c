@@ -80,7 +80,7 @@ static void report_ring(struct vm *vm, struct result *r, void *ctx)
 static void run_mmio_coalesced(struct bench_ctx *ctx, const struct bench *b)
 {
 	struct coalesced c = { 0 };
-	struct exit_bench x = exit_bench_init(ctx, "exits/mmio-write");
+	struct exit_bench x = exit_bench_init(ctx, GUEST_BODY("exits/mmio-write"));
 
 	x.cfg.setup_vm = register_zone;
 	x.cfg.setup_ctx = &c;

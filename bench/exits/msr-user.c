@@ -48,7 +48,7 @@ static bool answer_rdmsr(struct vcpu *v, struct kvm_run *run, void *ctx)
 
 static void run_msr_user(struct bench_ctx *ctx, const struct bench *b)
 {
-	struct exit_bench x = exit_bench_init(ctx, "exits/rdmsr");
+	struct exit_bench x = exit_bench_init(ctx, GUEST_BODY("exits/rdmsr"));
 
 	x.cfg.arg[0] = EXITS_MSR;
 	x.cfg.setup_vm = filter_msr;

@@ -22,8 +22,8 @@ static void run_pio_kernel_dir(struct bench_ctx *ctx, const struct bench *b, con
 
 static void run_pio_kernel(struct bench_ctx *ctx, const struct bench *b)
 {
-	run_pio_kernel_dir(ctx, b, "exits/pio-in", "in");
-	run_pio_kernel_dir(ctx, b, "exits/pio-out", "out");
+	run_pio_kernel_dir(ctx, b, GUEST_BODY("exits/pio-in"), "in");
+	run_pio_kernel_dir(ctx, b, GUEST_BODY("exits/pio-out"), "out");
 }
 
 static const struct bench exits_pio_kernel = {

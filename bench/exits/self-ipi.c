@@ -22,9 +22,9 @@ static void run_variant(struct bench_ctx *ctx, const struct bench *b, const char
 
 static void run_self_ipi(struct bench_ctx *ctx, const struct bench *b)
 {
-	run_variant(ctx, b, "exits/self-ipi", "plain", "irq_injections");
-	run_variant(ctx, b, "exits/self-ipi/tpr", "tpr", "irq_injections");
-	run_variant(ctx, b, "exits/self-ipi/sti-hlt", "sti-hlt", "halt_exits");
+	run_variant(ctx, b, GUEST_BODY("exits/self-ipi"), "plain", "irq_injections");
+	run_variant(ctx, b, GUEST_BODY("exits/self-ipi/tpr"), "tpr", "irq_injections");
+	run_variant(ctx, b, GUEST_BODY("exits/self-ipi/sti-hlt"), "sti-hlt", "halt_exits");
 }
 
 static const struct bench exits_self_ipi = {

@@ -23,8 +23,8 @@ static void run_vmcall(struct bench_ctx *ctx, const struct bench *b)
 	bool amd = !strcmp(ctx->host->vendor, "AuthenticAMD") ||
 		   !strcmp(ctx->host->vendor, "HygonGenuine");
 
-	run_vmcall_at(ctx, b, "exits/vmcall/cpl3", 3, amd);
-	run_vmcall_at(ctx, b, "exits/vmcall/cpl0", 0, amd);
+	run_vmcall_at(ctx, b, GUEST_BODY("exits/vmcall/cpl3"), 3, amd);
+	run_vmcall_at(ctx, b, GUEST_BODY("exits/vmcall/cpl0"), 0, amd);
 }
 
 static const struct bench exits_vmcall = {

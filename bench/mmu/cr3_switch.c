@@ -81,7 +81,7 @@ static void set_params(struct result *r, bool load, bool pcid, uint64_t pages)
 static void run_point(struct bench_ctx *ctx, const struct bench *b, bool load, bool pcid,
 		      uint64_t pages)
 {
-	struct vm_config cfg = bench_vm_config(ctx, b->id);
+	struct vm_config cfg = bench_vm_config(ctx, GUEST_BODY("mmu/cr3-switch"));
 	struct switch_setup s = { .pcid = pcid, .load = load, .pages = pages };
 	struct guest_check check = { 0 };
 	struct result *r;

@@ -55,7 +55,7 @@ static void check_faults(struct vm *vm, struct result *r, void *ctx)
 
 static void run_guest_pf(struct bench_ctx *ctx, const struct bench *b)
 {
-	struct vm_config cfg = bench_vm_config(ctx, b->id);
+	struct vm_config cfg = bench_vm_config(ctx, GUEST_BODY("mmu/guest-pf"));
 	struct guest_check check = { .inspect = check_faults };
 	struct result *r;
 

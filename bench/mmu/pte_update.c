@@ -61,7 +61,8 @@ static uint64_t mprotect_loop(uint64_t n, void *arg)
 
 static struct result *run_point(struct bench_ctx *ctx, const struct bench *b, bool invlpg)
 {
-	struct vm_config cfg = bench_vm_config(ctx, invlpg ? b->id : "mmu/pte-update/store");
+	struct vm_config cfg = bench_vm_config(ctx, invlpg ? GUEST_BODY("mmu/pte-update")
+							   : GUEST_BODY("mmu/pte-update/store"));
 	struct guest_check check = { 0 };
 	struct result *r;
 

@@ -170,7 +170,7 @@ static void run_mix(struct bench_ctx *ctx, const struct bench *b)
 
 	for (size_t i = 0; i < ARRAY_SIZE(mixes); i++) {
 		const struct mix *m = &mixes[i];
-		struct exit_bench x = exit_bench_init(ctx, b->id);
+		struct exit_bench x = exit_bench_init(ctx, GUEST_BODY("model/mix"));
 		struct mix_args args = { .mmio = m->mmio, .hlt = m->hlt, .vmcall = m->vmcall,
 					 .compute = m->compute, .amd = amd };
 		struct result *r;

@@ -66,7 +66,7 @@ static size_t run_guest(struct bench_ctx *ctx, const struct bench *b, const stru
 		label(r, bp, "guest");
 		return gi;
 	}
-	cfg = bench_vm_config(ctx, b->id);
+	cfg = bench_vm_config(ctx, GUEST_BODY("numa/bandwidth"));
 	cfg.nr_vcpus = bp->nr;
 	for (unsigned k = 0; k < bp->nr; k++)
 		cfg.host_cpu[k] = bp->cpus[k];

@@ -41,7 +41,7 @@ static size_t run_guest(struct bench_ctx *ctx, const struct bench *b, const stru
 		numa_add_unsupported(ctx, b, &pt, ctx->opts->kvm_reason);
 		return gi;
 	}
-	cfg = bench_vm_config(ctx, b->id);
+	cfg = bench_vm_config(ctx, GUEST_BODY("numa/latency"));
 	cfg.data_size = numa_ws(ctx);
 	cfg.data_page = PAGE_2M;
 	cfg.backing = BACKING_THP;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* The host <-> guest contract, checked without KVM: what the host makes of a guest
- * assertion's mailbox fields. */
+/* The host <-> guest contract, checked without KVM: every body the host names is in
+ * the embedded guest image; what the host makes of a guest assertion's mailbox fields. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +11,136 @@
 
 #include <cmocka.h>
 
+#include "bench/bench.h"
 #include "microvm/vm.h"
+
+/* What GUEST_BODY() recorded in every object linked here (the whole bench archive). */
+extern const struct guest_body_ref __start_vmtax_guest_bodies[], __stop_vmtax_guest_bodies[];
+
+/*
+ * Benchmarks that need KVM but boot no body named by their own id: they name theirs
+ * with GUEST_BODY (checked above) or boot none (exits/ref-ioctl), or take them from a
+ * table (exits/wrmsr-passthrough, unchecked until exit kinds declare their bodies).
+ * Every other such benchmark is checked to have a body of its id: bench/exits still
+ * passes b->id as the body name.
+ */
+static const char *const bodies_not_by_id[] = {
+	"ctxsw/vcpu-shared-cpu", "ctxsw/vcpu-wake", "exits/cpuid-hv", "exits/cr8",
+	"exits/hlt", "exits/ioeventfd", "exits/mmio-coalesced", "exits/msr-user",
+	"exits/pio-kernel", "exits/ref-ioctl", "exits/vmcall", "exits/wrmsr-passthrough",
+	"mmu/page-walk",
+};
+
+static const struct guest_image_header *header(void)
+{
+	return (const struct guest_image_header *)guest_image;
+}
+
+/* The image's string at a GVA (its offset from GUEST_IMAGE_GPA), NUL inside the image. */
+static const char *image_string(uint64_t gva)
+{
+	size_t size = (size_t)(guest_image_end - guest_image);
+	uint64_t off = gva - GUEST_IMAGE_GPA;
+
+	assert_true(gva >= GUEST_IMAGE_GPA && off < size);
+	assert_true(strnlen((const char *)guest_image + off, size - off) < size - off);
+	return (const char *)guest_image + off;
+}
+
+static void test_image_header_is_whole(void **state)
+{
+	const struct guest_image_header *h = header();
+	const char *why = guest_image_check();
+
+	(void)state;
+	if (why)
+		fail_msg("%s", why);
+	assert_int_equal(h->magic, GUEST_IMAGE_MAGIC);
+	assert_true(h->entry >= GUEST_IMAGE_GPA && h->entry < h->image_end);
+	assert_true(h->image_end - GUEST_IMAGE_GPA <= GUEST_IMAGE_MAX);
+}
+
+/* Walking the table as the host's loader does: one entry per name, at CPL 0 or 3, its
+ * code inside the image, and found by guest_image_body(). */
+static void test_body_table_entries_are_sound(void **state)
+{
+	const struct guest_image_header *h = header();
+	const struct guest_bench_desc *d = (const void *)(guest_image + (h->benches - GUEST_IMAGE_GPA));
+	size_t n = (h->benches_end - h->benches) / sizeof(*d);
+
+	(void)state;
+	assert_true(n > 0);
+	for (size_t i = 0; i < n; i++) {
+		const char *name = image_string(d[i].name);
+
+		assert_true(d[i].cpl == 0 || d[i].cpl == 3);
+		assert_true(d[i].fn >= h->entry && d[i].fn < h->image_end);
+		assert_ptr_equal(guest_image_body(name), &d[i]);	/* the first is the only */
+	}
+	assert_null(guest_image_body("no/such-body"));
+	assert_null(guest_image_body("selftest"));	/* whole names only */
+}
+
+static void test_every_body_the_host_names_is_in_the_image(void **state)
+{
+	const struct guest_body_ref *r;
+	unsigned missing = 0, named = 0;
+
+	(void)state;
+	for (r = __start_vmtax_guest_bodies; r < __stop_vmtax_guest_bodies; r++, named++) {
+		if (guest_image_body(r->name))
+			continue;
+		print_error("%s:%llu names guest body '%s', which the guest image does not have\n",
+			    r->file, (unsigned long long)r->line, r->name);
+		missing++;
+	}
+	assert_int_equal(missing, 0);
+	assert_true(named > 20);	/* the bench archive's records are all linked in */
+}
+
+static bool listed(const char *id)
+{
+	for (size_t i = 0; i < sizeof(bodies_not_by_id) / sizeof(*bodies_not_by_id); i++)
+		if (!strcmp(bodies_not_by_id[i], id))
+			return true;
+	return false;
+}
+
+static void test_every_kvm_benchmark_has_its_body(void **state)
+{
+	size_t n;
+	const struct bench *const *all = bench_all(&n);
+	unsigned missing = 0;
+
+	(void)state;
+	for (size_t i = 0; i < n; i++) {
+		const struct bench *b = all[i];
+		bool has = guest_image_body(b->id) != NULL;
+
+		if (!b->needs_kvm || has != listed(b->id))
+			continue;
+		if (has)
+			print_error("%s has a guest body of its id: drop it from bodies_not_by_id\n",
+				    b->id);
+		else
+			print_error("%s needs KVM, but the guest image has no body '%s' and it is "
+				    "not listed in bodies_not_by_id\n", b->id, b->id);
+		missing++;
+	}
+	/* The list names registered benchmarks that need KVM only. */
+	for (size_t i = 0; i < sizeof(bodies_not_by_id) / sizeof(*bodies_not_by_id); i++) {
+		bool found = false;
+
+		for (size_t j = 0; j < n; j++)
+			found |= !strcmp(all[j]->id, bodies_not_by_id[i]) && all[j]->needs_kvm;
+		if (!found) {
+			print_error("bodies_not_by_id names %s, no registered benchmark that needs KVM\n",
+				    bodies_not_by_id[i]);
+			missing++;
+		}
+	}
+	assert_int_equal(missing, 0);
+}
 
 static struct mailbox *failed_assert(const char *expr, const char *file, unsigned line,
 				     unsigned vcpu)
@@ -79,6 +208,10 @@ static void test_assert_strings_stay_in_their_fields(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_image_header_is_whole),
+		cmocka_unit_test(test_body_table_entries_are_sound),
+		cmocka_unit_test(test_every_body_the_host_names_is_in_the_image),
+		cmocka_unit_test(test_every_kvm_benchmark_has_its_body),
 		cmocka_unit_test(test_assert_without_values),
 		cmocka_unit_test(test_assert_cmp_carries_both_values),
 		cmocka_unit_test(test_assert_strings_stay_in_their_fields),
