@@ -51,7 +51,7 @@ struct vm_config {
 	int numa_node;			/* bind the data region's memory; -1: no binding */
 	bool prefault;			/* touch the data region on the host before the run */
 	unsigned pt_extra_pages;	/* page-table pages for the guest to build more */
-	uint64_t arg[8];		/* -> mailbox.arg */
+	uint64_t arg[8];		/* -> mailbox.arg (MAILBOX_AS) */
 	uint64_t round_ticks;		/* -> mailbox.round_ticks */
 	uint32_t rounds, warmup;
 	uint64_t fixed_iters;

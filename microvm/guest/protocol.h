@@ -71,7 +71,7 @@ struct guest_exception {
 
 struct vcpu_mailbox {
 	volatile uint64_t word[8];	/* free for benches: flags, tokens (own cache line) */
-	uint64_t out[16];		/* per-vCPU results */
+	uint64_t out[16];		/* per-vCPU results: the bench's struct (MAILBOX_AS) */
 	struct guest_exception exc;
 	uint64_t call, call_arg[4], call_ret;	/* DB_HOST_CALL */
 	uint8_t pad[64];
@@ -81,7 +81,7 @@ struct mailbox {
 	/* host -> guest */
 	uint32_t magic, nr_vcpus;
 	char bench[64];			/* guest body name, "exits/cpuid" */
-	uint64_t arg[8];		/* bench parameters */
+	uint64_t arg[8];		/* the bench's arguments struct (MAILBOX_AS) */
 	uint64_t round_ticks;		/* time goal of one round, TSC ticks */
 	uint32_t rounds, warmup;	/* measured rounds; warm-up rounds */
 	uint64_t data_gpa, data_size;	/* the data region (its own page size) */
@@ -93,14 +93,13 @@ struct mailbox {
 	uint64_t ticks[MAILBOX_MAX_ROUNDS];		/* the measured loop, per round */
 	uint32_t nsamples;
 	uint32_t cpl;			/* privilege the measured loop ran at */
-	uint64_t out[16];		/* bench-specific outputs */
+	uint64_t out[16];		/* the bench's results struct (MAILBOX_AS) */
 	char error[128];
 	char assert_expr[128];		/* DB_ASSERT: the condition's text, ... */
 	char assert_file[64];		/* ... where it failed, ... */
 	uint32_t assert_line;
 	uint32_t assert_vcpu;
 	uint32_t assert_cmp;		/* ... and for guest_assert_cmp() (1): */
-	uint32_t assert_pad;
 	uint64_t assert_lhs, assert_rhs;	/* the two values compared */
 
 	struct vcpu_mailbox vcpu[GUEST_MAX_VCPUS];
