@@ -25,14 +25,15 @@ HOST_CFLAGS = $(CFLAGS) $(WARN) $(SANFLAGS) -std=gnu11 -D_GNU_SOURCE -I. -MMD -M
 HOST_LDLIBS = -ljansson -lnuma -lpfm -lpthread -lm
 
 # The guest is freestanding: no libc, no red zone (exceptions push onto the stack),
-# no SSE in generated code, linked at GUEST_IMAGE_GPA by its own script.
+# no SSE in generated code, linked at GUEST_IMAGE_GPA by its own script, which the
+# preprocessor makes from guest.ld.S and protocol.h (one place for the layout).
 GUEST_CFLAGS = -O2 -g $(WARN) -std=gnu11 -ffreestanding -nostdlib -fno-pic -fno-pie \
                -mno-red-zone -mgeneral-regs-only -fno-stack-protector -fno-builtin \
                -fcf-protection=none -fno-asynchronous-unwind-tables \
                -DVMTAX_GUEST -I. -MMD -MP
-GUEST_LDFLAGS = -nostdlib -static -no-pie -Wl,--build-id=none -Wl,--no-warn-rwx-segments -T microvm/guest/guest.ld
+GUEST_LDFLAGS = -nostdlib -static -no-pie -Wl,--build-id=none -Wl,--no-warn-rwx-segments -T $(BUILD)/guest/guest.ld
 
-GUEST_SRCS := $(sort $(wildcard microvm/guest/*.c microvm/guest/*.S bench/*.guest.c bench/*/*.guest.c))
+GUEST_SRCS := $(sort $(filter-out %.ld.S,$(wildcard microvm/guest/*.c microvm/guest/*.S bench/*.guest.c bench/*/*.guest.c)))
 GUEST_OBJS := $(patsubst %,$(BUILD)/guest/%.o,$(basename $(GUEST_SRCS)))
 
 # The host code in its layers (README "Layout"), bottom to top, each its own archive:
@@ -124,7 +125,10 @@ $(BUILD)/guest/%.o: %.c
 $(BUILD)/guest/%.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) -c -o $@ $<
-$(BUILD)/guest/guest.elf: $(GUEST_OBJS) microvm/guest/guest.ld
+$(BUILD)/guest/guest.ld: microvm/guest/guest.ld.S
+	@mkdir -p $(dir $@)
+	$(CPP) -P -undef -x assembler-with-cpp -I. -MMD -MP -MT $@ -o $@ $<
+$(BUILD)/guest/guest.elf: $(GUEST_OBJS) $(BUILD)/guest/guest.ld
 	$(CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $(GUEST_OBJS)
 $(BUILD)/guest/guest.bin: $(BUILD)/guest/guest.elf
 	objcopy -O binary $< $@

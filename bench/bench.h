@@ -2,7 +2,8 @@
 /*
  * What every benchmark shares. A benchmark is one file: a descriptor registered with
  * BENCH_REGISTER(), a run() that adds its results, and usually a guest body (a
- * *.guest.c file declaring GUEST_BENCH with the same id) and a native twin.
+ * *.guest.c file declaring GUEST_BENCH, which the host names with GUEST_BODY) and a
+ * native twin.
  */
 #ifndef VMTAX_BENCH_H
 #define VMTAX_BENCH_H
@@ -83,7 +84,8 @@ int bench_kvm_usable(const struct host_info *hi, struct run_opts *o);
 const char *bench_unsupported(const struct bench *b, const struct host_info *hi,
 			      const struct run_opts *o);
 
-/* A VM configuration from the run options: body, rounds, round time, watchdog, pinning. */
+/* A VM configuration from the run options: body (GUEST_BODY("...")), rounds, round
+ * time, watchdog, pinning. */
 struct vm_config bench_vm_config(const struct bench_ctx *ctx, const char *body);
 
 /* How a guest-loop result proves itself. */

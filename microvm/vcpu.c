@@ -234,6 +234,29 @@ static const char *const vector_names[32] = {
 	"#SS", "#GP", "#PF", "#15", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP",
 };
 
+/* Small values in decimal, addresses and masks in hex. */
+static void format_value(uint64_t x, char *out, size_t len)
+{
+	snprintf(out, len, x >> 32 ? "0x%llx" : "%llu", (unsigned long long)x);
+}
+
+void guest_assert_reason(const struct mailbox *mb, char *out, size_t len)
+{
+	char values[64] = "";
+
+	if (mb->assert_cmp) {
+		char lhs[24], rhs[24];
+
+		format_value(mb->assert_lhs, lhs, sizeof(lhs));
+		format_value(mb->assert_rhs, rhs, sizeof(rhs));
+		snprintf(values, sizeof(values), " (%s vs %s)", lhs, rhs);
+	}
+	/* The strings are the guest's: bounded by their fields, terminated or not. */
+	snprintf(out, len, "guest assertion failed at %.*s:%u: %.*s%s (vCPU %u)",
+		 (int)sizeof(mb->assert_file), mb->assert_file, mb->assert_line,
+		 (int)sizeof(mb->assert_expr), mb->assert_expr, values, mb->assert_vcpu);
+}
+
 static void report_exception(struct vcpu *v)
 {
 	const struct guest_exception *e = &v->vm->mb->vcpu[v->id].exc;
@@ -302,12 +325,13 @@ static bool handle_doorbell(struct vcpu *v, uint64_t code)
 	case DB_EXCEPTION:
 		report_exception(v);
 		return true;
-	case DB_ASSERT:
-		mb->assert_expr[sizeof(mb->assert_expr) - 1] = '\0';
-		mb->assert_file[sizeof(mb->assert_file) - 1] = '\0';
-		fail(v, VCPU_GUEST_ASSERT, "guest assertion failed: %s at %s:%u (vCPU %u)",
-		     mb->assert_expr, mb->assert_file, mb->assert_line, mb->assert_vcpu);
+	case DB_ASSERT: {
+		char why[sizeof(v->why)];
+
+		guest_assert_reason(mb, why, sizeof(why));
+		fail(v, VCPU_GUEST_ASSERT, "%s", why);
 		return true;
+	}
 	case DB_HOST_CALL:
 		if (v->vm->call_hook && v->vm->call_hook(v, &mb->vcpu[v->id], v->vm->hook_ctx))
 			return false;

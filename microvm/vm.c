@@ -16,8 +16,6 @@
 #include "harness/lib/util.h"
 #include "microvm/kvm.h"
 
-extern const uint8_t guest_image[], guest_image_end[];
-
 #define CR0_PE (1ull << 0)
 #define CR0_MP (1ull << 1)
 #define CR0_ET (1ull << 4)
@@ -231,38 +229,22 @@ static const struct guest_image_header *image_header(struct vm *vm)
 	return vm_gpa_to_hva(vm, GUEST_IMAGE_GPA);
 }
 
-static const struct guest_bench_desc *find_body(const uint8_t *image, size_t size,
-						const char *name)
-{
-	const struct guest_image_header *h = (const void *)image;
-	const struct guest_bench_desc *d = (const void *)(image + (h->benches - GUEST_IMAGE_GPA));
-	const struct guest_bench_desc *end = (const void *)(image + (h->benches_end - GUEST_IMAGE_GPA));
-
-	for (; d < end; d++) {
-		uint64_t off = d->name - GUEST_IMAGE_GPA;
-
-		if (off < size && !strcmp((const char *)image + off, name))
-			return d;
-	}
-	return NULL;
-}
-
 static int load_image(struct vm *vm, char *err, size_t errlen)
 {
-	size_t size = (size_t)(guest_image_end - guest_image);
-	const struct guest_image_header *h = (const void *)guest_image;
+	const char *corrupt = guest_image_check();
 	const struct guest_bench_desc *d;
 
-	if (h->magic != GUEST_IMAGE_MAGIC || h->image_end - GUEST_IMAGE_GPA > GUEST_IMAGE_MAX) {
-		snprintf(err, errlen, "embedded guest image is corrupt");
+	if (corrupt) {
+		snprintf(err, errlen, "embedded guest image is corrupt: %s", corrupt);
 		return -1;
 	}
-	d = find_body(guest_image, size, vm->cfg.bench);
+	d = guest_image_body(vm->cfg.bench);
 	if (!d) {
 		snprintf(err, errlen, "guest image has no body named '%s'", vm->cfg.bench);
 		return -1;
 	}
-	memcpy(vm_gpa_to_hva(vm, GUEST_IMAGE_GPA), guest_image, size);
+	memcpy(vm_gpa_to_hva(vm, GUEST_IMAGE_GPA), guest_image,
+	       (size_t)(guest_image_end - guest_image));
 	vm->body = d->fn;
 	vm->body_cpl = d->cpl;
 	return 0;

@@ -3,7 +3,7 @@
  * The microvm: one KVM VM running the embedded guest image, 1..GUEST_MAX_VCPUS vCPUs
  * each on its own host thread. A small API in the spirit of the KVM selftests:
  *
- *	struct vm_config cfg = vm_config_default("exits/cpuid");
+ *	struct vm_config cfg = vm_config_default(GUEST_BODY("exits/cpuid"));
  *	struct vm *vm = vm_create(&cfg, err, sizeof(err));
  *	vm_run(vm);			// every vCPU runs its body to DB_DONE
  *	... vm->mb (the mailbox), vm->vcpu[i]->region (KVM stat deltas) ...
@@ -21,6 +21,7 @@
 #include <sys/types.h>
 
 #include "microvm/guest/protocol.h"
+#include "microvm/image.h"
 #include "microvm/kvm_stats.h"
 #include "microvm/pagetable.h"
 
@@ -42,7 +43,7 @@ struct vm;
 struct vcpu;
 
 struct vm_config {
-	const char *bench;		/* guest body name */
+	const char *bench;		/* guest body name: GUEST_BODY("...") */
 	unsigned nr_vcpus;
 	int host_cpu[GUEST_MAX_VCPUS];	/* pin vCPU i to this host CPU; -1: no pinning */
 	uint64_t data_size;		/* the data region benchmarks use (may be 0) */
@@ -51,7 +52,7 @@ struct vm_config {
 	int numa_node;			/* bind the data region's memory; -1: no binding */
 	bool prefault;			/* touch the data region on the host before the run */
 	unsigned pt_extra_pages;	/* page-table pages for the guest to build more */
-	uint64_t arg[8];		/* -> mailbox.arg */
+	uint64_t arg[8];		/* -> mailbox.arg (MAILBOX_AS) */
 	uint64_t round_ticks;		/* -> mailbox.round_ticks */
 	uint32_t rounds, warmup;
 	uint64_t fixed_iters;
@@ -86,6 +87,11 @@ enum vcpu_outcome {
 	VCPU_STUCK,		/* kicked, it did not come back from KVM_RUN: abandoned */
 	VCPU_STOPPED,		/* another vCPU of the VM failed first */
 };
+
+/* The failure line of a guest assertion (DB_ASSERT) from the mailbox: where, the
+ * condition and, for guest_assert_cmp(), the two values compared:
+ * "guest assertion failed at f.guest.c:12: x == y (3 vs 4) (vCPU 0)". */
+void guest_assert_reason(const struct mailbox *mb, char *out, size_t len);
 
 /* A benchmark's own exit handling: called for every exit the core loop does not
  * consume (anything but the doorbell). Return true when handled (the vCPU re-enters),

@@ -7,7 +7,7 @@
  * and through a pair of pipes (its own result, params.via = "pipe").
  */
 #include "bench/ctxsw/ctxsw.h"
-#include "bench/ctxsw/process.h"
+#include "bench/ctxsw/ctxsw_guest.h"
 
 /* Page-table pages for process B's root: the identity map again plus PROC_VA. */
 #define PROC_PT_PAGES	16
@@ -28,8 +28,8 @@ static int build_process_b(struct vm *vm, void *ctx, char *err, size_t errlen)
 	}
 	ids[0] = PROC_ID_A;
 	ids[PAGE_4K / sizeof(*ids)] = PROC_ID_B;
-	vm->mb->arg[PROC_ARG_ROOT_A] = pt->root;
-	vm->mb->arg[PROC_ARG_ROOT_B] = root_b;
+	*MAILBOX_AS(struct guest_process_args, vm->mb->arg) =
+		(struct guest_process_args){ .root_a = pt->root, .root_b = root_b };
 	return 0;
 }
 
@@ -37,15 +37,16 @@ static int build_process_b(struct vm *vm, void *ctx, char *err, size_t errlen)
  * both processes checked their own page (an assertion, fatal) after each. */
 static void check_switches(struct vm *vm, struct result *r, void *ctx)
 {
-	const struct vcpu_mailbox *v = &vm->mb->vcpu[0];
+	const struct guest_process_out *out = MAILBOX_AS(struct guest_process_out,
+							   vm->mb->vcpu[0].out);
 
 	(void)ctx;
-	ctxsw_validate_count(r, "guest_switches", 2, v->out[0]);
+	ctxsw_validate_count(r, "guest_switches", 2, out->switches);
 }
 
 static void run_guest_process(struct bench_ctx *ctx, const struct bench *b)
 {
-	struct vm_config cfg = bench_vm_config(ctx, b->id);
+	struct vm_config cfg = bench_vm_config(ctx, GUEST_BODY("ctxsw/guest-process"));
 	struct guest_check check = { .inspect = check_switches };
 	struct result *r;
 

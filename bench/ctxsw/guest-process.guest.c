@@ -8,8 +8,8 @@
  * round trip is A -> B -> A: two full guest context switches. (The gate, not
  * `syscall`: bench/ctxsw/gate.h says why.)
  */
+#include "bench/ctxsw/ctxsw_guest.h"
 #include "bench/ctxsw/gate.h"
-#include "bench/ctxsw/process.h"
 #include "microvm/guest/guest.h"
 
 /* Offsets are used by task_switch_isr below. */
@@ -70,8 +70,8 @@ static inline uint64_t process_switch(uint64_t tag)
 static void __attribute__((noreturn)) partner_main(void)
 {
 	for (;;) {
-		guest_assert(*(volatile uint64_t *)PROC_VA == PROC_ID_B);
-		guest_assert(process_switch(PROC_ID_B) == PROC_ID_B);
+		guest_assert_eq(*(volatile uint64_t *)PROC_VA, PROC_ID_B);
+		guest_assert_eq(process_switch(PROC_ID_B), PROC_ID_B);
 	}
 }
 
@@ -106,21 +106,22 @@ static uint64_t process_switch_loop(uint64_t n, void *arg)
 	t = rdtsc_fenced() - t0;
 	/* A's page and A's registers after every round trip: the address space and the
 	 * context really came back. */
-	guest_assert(bad == 0);
+	guest_assert_eq(bad, 0);
 	return t;
 }
 
-/* out[0]: switches made over the measured rounds (two per round trip). */
 static void guest_process_body(struct mailbox *mb, unsigned vcpu)
 {
-	tasks[0] = (struct task){ .cr3 = mb->arg[PROC_ARG_ROOT_A],
-				  .kstack_top = this_cpu()->kstack_top, .next = &tasks[1] };
-	tasks[1] = (struct task){ .cr3 = mb->arg[PROC_ARG_ROOT_B], .next = &tasks[0] };
+	const struct guest_process_args *a = MAILBOX_AS(struct guest_process_args, mb->arg);
+	struct guest_process_out *out = MAILBOX_AS(struct guest_process_out, mb->vcpu[vcpu].out);
+
+	tasks[0] = (struct task){ .cr3 = a->root_a, .kstack_top = this_cpu()->kstack_top,
+				  .next = &tasks[1] };
+	tasks[1] = (struct task){ .cr3 = a->root_b, .next = &tasks[0] };
 	prepare_partner(&tasks[1]);
 	current_task = &tasks[0];
 	tss_rsp0 = (uint64_t *)(GUEST_TSS_GPA + GUEST_TSS_SIZE * vcpu + 4);
 	gate_install(task_switch_isr, task_switch_ud);
-	mb->vcpu[vcpu].out[0] = guest_measure_counted(mb, process_switch_loop, NULL,
-						      &switch_count);
+	out->switches = guest_measure_counted(mb, process_switch_loop, NULL, &switch_count);
 }
 GUEST_BENCH("ctxsw/guest-process", guest_process_body, 3);

@@ -3,6 +3,7 @@
  * CPL3 through syscall and sysret, or iretq where sysret cannot be used), vs getppid()
  * on the host. */
 #include "bench/ctxsw/ctxsw.h"
+#include "bench/ctxsw/ctxsw_guest.h"
 #include "bench/exits/insn.h"
 
 /* No KVM stat proves a guest-internal syscall on every host (on VMX/SVM it does not
@@ -10,16 +11,17 @@
  * rounds entered the guest kernel. */
 static void check_entries(struct vm *vm, struct result *r, void *ctx)
 {
-	const struct vcpu_mailbox *v = &vm->mb->vcpu[0];
+	const struct guest_syscall_out *out = MAILBOX_AS(struct guest_syscall_out,
+							   vm->mb->vcpu[0].out);
 
 	(void)ctx;
-	ctxsw_validate_count(r, "guest_syscalls", 1, v->out[0]);
-	json_object_set_new(r->extra, "kernel_cpl", json_integer((json_int_t)v->out[1]));
+	ctxsw_validate_count(r, "guest_syscalls", 1, out->calls);
+	json_object_set_new(r->extra, "kernel_cpl", json_integer((json_int_t)out->kernel_cpl));
 }
 
 static void run_guest_syscall(struct bench_ctx *ctx, const struct bench *b)
 {
-	struct vm_config cfg = bench_vm_config(ctx, b->id);
+	struct vm_config cfg = bench_vm_config(ctx, GUEST_BODY("ctxsw/guest-syscall"));
 	struct guest_check check = { .inspect = check_entries };
 	struct result *r = bench_run_guest(ctx, b, &cfg, &check);
 

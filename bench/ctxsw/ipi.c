@@ -8,6 +8,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "bench/ctxsw/ctxsw_guest.h"
 #include "harness/lib/util.h"
 #include "microvm/kvm.h"
 
@@ -127,7 +128,7 @@ static void set_params(struct result *r, const struct bench_ctx *ctx, const stru
 
 struct result *ipi_run(struct bench_ctx *ctx, const struct bench *b, const struct ipi_plan *p)
 {
-	struct vm_config cfg = bench_vm_config(ctx, "ctxsw/vcpu-ipi");
+	struct vm_config cfg = bench_vm_config(ctx, GUEST_BODY("ctxsw/vcpu-ipi"));
 	/* vCPU 0 halts once per round trip; with HLT left to the guest, never exits. */
 	struct guest_check check = {
 		.stat = "halt_exits", .per_iter = p->variant == HALT_IN_GUEST ? 0 : 1,
@@ -147,7 +148,7 @@ struct result *ipi_run(struct bench_ctx *ctx, const struct bench *b, const struc
 	cfg.irqchip = true;
 	cfg.data_size = 2 * p->ws;
 	cfg.prefault = true;
-	cfg.arg[0] = p->ws;
+	MAILBOX_AS(struct vcpu_ipi_args, cfg.arg)->ws = p->ws;
 	cfg.setup_vm = enable_variant;
 	cfg.setup_ctx = (void *)p;
 	r = bench_run_guest(ctx, b, &cfg, &check);

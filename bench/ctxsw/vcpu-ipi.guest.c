@@ -10,9 +10,8 @@
  * Both bodies run at CPL3 (the working set is touched at native speed on PVM too)
  * and enter the kernel through bench/ctxsw/gate.h for what needs CPL0: the x2APIC
  * (microvm/guest/apic.h) and HLT.
- *
- * mailbox.arg[0]: working set bytes per vCPU, in the data region (vCPU i at i * ws).
  */
+#include "bench/ctxsw/ctxsw_guest.h"
 #include "bench/ctxsw/gate.h"
 #include "bench/ctxsw/partner.h"
 #include "bench/ctxsw/touch.h"
@@ -129,10 +128,11 @@ static void ipi_partner(struct mailbox *mb, const struct ipi_args *a)
 
 static void vcpu_ipi_body(struct mailbox *mb, unsigned vcpu)
 {
+	uint64_t ws = MAILBOX_AS(struct vcpu_ipi_args, mb->arg)->ws;
 	struct ipi_args a = {
 		.token = &mb->vcpu[0].word[0],
-		.ws = mb->arg[0],
-		.ws_buf = (const volatile uint8_t *)(mb->data_gpa + vcpu * mb->arg[0]),
+		.ws = ws,
+		.ws_buf = (const volatile uint8_t *)(mb->data_gpa + vcpu * ws),
 	};
 
 	gate_install(ipi_gate, ipi_gate_ud);

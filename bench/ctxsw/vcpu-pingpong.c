@@ -29,7 +29,7 @@ static void *native_partner(void *arg)
 
 static void run_vcpu_pingpong(struct bench_ctx *ctx, const struct bench *b)
 {
-	struct vm_config cfg = bench_vm_config(ctx, b->id);
+	struct vm_config cfg = bench_vm_config(ctx, GUEST_BODY("ctxsw/vcpu-pingpong"));
 	int other = ctxsw_other_cpu(ctx->opts->cpu);
 	/* Timer ticks and the host's own interrupts may exit; the token must not. */
 	struct guest_check check = { .stat = "exits", .per_iter = 0 };

@@ -383,6 +383,23 @@ int exit_kind_check(const struct exit_kind *k, char *err, size_t errlen)
 	return 0;
 }
 
+size_t exit_kind_bodies(const struct bench *b, const char **out, size_t cap)
+{
+	const struct exit_kind *k = (const struct exit_kind *)b;
+	struct exit_plan p;
+	size_t n = 0;
+
+	if (b->run != exit_kind_run || k->reference)
+		return 0;
+	for (size_t i = 0; i < EXIT_MAX_VARIANTS && n < cap; i++) {
+		if (i && !k->variants[i].params[0].key)
+			break;
+		plan(&p, k, k->variants[0].params[0].key ? &k->variants[i] : NULL);
+		out[n++] = p.v.body;
+	}
+	return n;
+}
+
 void exit_kind_run(struct bench_ctx *ctx, const struct bench *b)
 {
 	const struct exit_kind *k = (const struct exit_kind *)b;

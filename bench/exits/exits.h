@@ -112,6 +112,9 @@ void exit_kind_run(struct bench_ctx *ctx, const struct bench *b);
  * handled_in and a stat with its count or an inspect hook that validates), else -1
  * with what is missing in err. exit_kind_run fails the result of a kind that is not. */
 int exit_kind_check(const struct exit_kind *k, char *err, size_t errlen);
+/* The guest bodies exit kind b runs, one per variant, into out[0..cap); 0 when b is
+ * not an exit kind or times a native reference. */
+size_t exit_kind_bodies(const struct bench *b, const char **out, size_t cap);
 
 /* What exit_kind_run does with a guest loop once it is configured, for a guest loop
  * that is not an exit kind (model/mix): probe, then measure cfg validated by check;

@@ -12,7 +12,7 @@
  * exactly the two doorbells (READY and DONE): proof the guest really ran. */
 static double boot_once(struct bench_ctx *ctx, struct result *r, uint64_t *mmio_exits)
 {
-	struct vm_config cfg = bench_vm_config(ctx, "microvm/boot");
+	struct vm_config cfg = bench_vm_config(ctx, GUEST_BODY("microvm/boot"));
 	struct kvm_stats_snapshot snap = { 0 };
 	char err[256];
 	struct vm *vm;

@@ -76,8 +76,8 @@ static int build_guest_chase(struct vm *vm, void *ctx, char *err, size_t errlen)
 	const uint64_t *stride = ctx;
 
 	(void)err, (void)errlen;
-	vm->mb->arg[0] = chase_build_at(vm->data, vm->data_gpa, vm->data_size, *stride,
-					CHASE_SEED);
+	MAILBOX_AS(struct chase_args, vm->mb->arg)->start =
+		chase_build_at(vm->data, vm->data_gpa, vm->data_size, *stride, CHASE_SEED);
 	return 0;
 }
 
@@ -85,7 +85,7 @@ struct result *chase_guest_point(struct bench_ctx *ctx, const struct bench *b,
 				 const struct guest_kind *k, uint64_t ws, uint64_t stride,
 				 struct native_chase *twin)
 {
-	struct vm_config cfg = bench_vm_config(ctx, "mmu/chase");
+	struct vm_config cfg = bench_vm_config(ctx, GUEST_BODY("mmu/chase"));
 	/* Everything is touched before the rounds: KVM must not fill its page table
 	 * inside them, or the number would be fault cost, not access cost. */
 	struct guest_check check = {

@@ -3,12 +3,11 @@
 #include "bench/mmu/chase.h"
 #include "bench/mmu/mmu_guest.h"
 
-/* arg[0]: the cycle's start (GVA); the host built the chase in the data region. Every
- * page is touched first so the rounds time TLB misses and cache misses, not KVM
+/* Every page is touched first so the rounds time TLB misses and cache misses, not KVM
  * filling its page table. */
 static void chase_body(struct mailbox *mb, unsigned vcpu)
 {
-	void *pos = (void *)mb->arg[0];
+	void *pos = (void *)MAILBOX_AS(struct chase_args, mb->arg)->start;
 
 	mmu_touch_pages(mb, vcpu, mb->data_gpa, mb->data_size);
 	guest_measure(mb, chase_loop, &pos);

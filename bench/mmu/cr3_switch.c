@@ -33,6 +33,7 @@ static int build_second_space(struct vm *vm, void *ctx, char *err, size_t errlen
 	uint64_t marker[2] = { vm->data_gpa + s->pages * PAGE_4K,
 			       vm->data_gpa + (s->pages + 1) * PAGE_4K };
 	uint64_t root[2] = { vm->pt.root, 0 };
+	struct cr3_switch_args *a = MAILBOX_AS(struct cr3_switch_args, vm->mb->arg);
 
 	if (pt_new_root(&vm->pt, &root[1]) || vm_map_identity(vm, root[1])) {
 		snprintf(err, errlen, "second address space: page-table pool exhausted");
@@ -45,12 +46,12 @@ static int build_second_space(struct vm *vm, void *ctx, char *err, size_t errlen
 			return -1;
 		}
 		*(uint64_t *)vm_gpa_to_hva(vm, marker[i]) = i + 1;
-		vm->mb->arg[i] = root[i];
+		a->root[i] = root[i];
 	}
-	vm->mb->arg[2] = s->pcid;
-	vm->mb->arg[3] = s->pages;
-	vm->mb->arg[4] = MARKER_GVA;
-	vm->mb->arg[5] = s->load;
+	a->pcid = s->pcid;
+	a->pages = s->pages;
+	a->marker = MARKER_GVA;
+	a->load = s->load;
 	return 0;
 }
 
@@ -80,7 +81,7 @@ static void set_params(struct result *r, bool load, bool pcid, uint64_t pages)
 static void run_point(struct bench_ctx *ctx, const struct bench *b, bool load, bool pcid,
 		      uint64_t pages)
 {
-	struct vm_config cfg = bench_vm_config(ctx, b->id);
+	struct vm_config cfg = bench_vm_config(ctx, GUEST_BODY("mmu/cr3-switch"));
 	struct switch_setup s = { .pcid = pcid, .load = load, .pages = pages };
 	struct guest_check check = { 0 };
 	struct result *r;

@@ -44,27 +44,25 @@ static uint64_t switch_loop(uint64_t n, void *arg)
 
 	for (uint64_t i = 0; i < n; i++) {
 		__asm__ volatile("ud2" ::: "memory");
-		guest_assert(*t->marker == space.cur + 1);	/* the switch really happened */
+		guest_assert_eq(*t->marker, space.cur + 1);	/* the switch really happened */
 		for (uint64_t p = 0; p < t->pages; p++)
 			(void)*(volatile uint8_t *)(t->data + p * 4096 + (p % 64) * 64);
 	}
 	return rdtsc_fenced() - t0;
 }
 
-/* arg[0..1]: the two roots; arg[2]: use PCID; arg[3]: K; arg[4]: the marker GVA;
- * arg[5]: load CR3 (0: the baseline round trip). */
 static void cr3_switch_body(struct mailbox *mb, unsigned vcpu)
 {
-	uint64_t pcid = mb->arg[2];
+	const struct cr3_switch_args *a = MAILBOX_AS(struct cr3_switch_args, mb->arg);
 	struct touch t = {
-		.data = mb->data_gpa, .pages = mb->arg[3],
-		.marker = (volatile uint64_t *)mb->arg[4],
+		.data = mb->data_gpa, .pages = a->pages,
+		.marker = (volatile uint64_t *)a->marker,
 	};
 
 	(void)vcpu;
-	space.cr3[0] = mb->arg[0] | (pcid ? 1 | CR3_NOFLUSH : 0);
-	space.cr3[1] = mb->arg[1] | (pcid ? 2 | CR3_NOFLUSH : 0);
-	space.load = mb->arg[5];
+	space.cr3[0] = a->root[0] | (a->pcid ? 1 | CR3_NOFLUSH : 0);
+	space.cr3[1] = a->root[1] | (a->pcid ? 2 | CR3_NOFLUSH : 0);
+	space.load = a->load;
 	guest_handlers[6] = switch_handler;	/* #UD */
 	guest_measure(mb, switch_loop, &t);
 }

@@ -56,7 +56,7 @@ static uint64_t native_touch_loop(uint64_t n, void *arg)
 static void run_point(struct bench_ctx *ctx, const struct bench *b, uint64_t page,
 		      bool prefault)
 {
-	struct vm_config cfg = bench_vm_config(ctx, b->id);
+	struct vm_config cfg = bench_vm_config(ctx, GUEST_BODY("mmu/first-touch"));
 	uint64_t touches = page == PAGE_2M ? TOUCHES_2M : TOUCHES_4K;
 	uint64_t stride = page == PAGE_2M ? PAGE_2M : STRIDE_4K;
 	struct guest_check check = { .stat = "pf_fixed", .per_iter = 1 };
@@ -64,7 +64,7 @@ static void run_point(struct bench_ctx *ctx, const struct bench *b, uint64_t pag
 	struct result *r;
 
 	cfg.fixed_iters = touches;
-	cfg.arg[0] = stride;
+	MAILBOX_AS(struct first_touch_args, cfg.arg)->stride = stride;
 	cfg.data_page = page;
 	cfg.backing = page == PAGE_2M ? BACKING_THP : BACKING_ANON;
 	cfg.data_size = (uint64_t)(cfg.rounds + cfg.warmup) * touches * stride;

@@ -3,6 +3,7 @@
  * pages of the data region, `stride` bytes apart. The host fixes the iteration count
  * (the region is consumed, so no calibration) and sizes the region for every round. */
 #include "microvm/guest/guest.h"
+#include "bench/mmu/mmu_guest.h"
 
 struct touch {
 	uint64_t next, end, stride;
@@ -13,18 +14,18 @@ static uint64_t touch_loop(uint64_t n, void *arg)
 	struct touch *t = arg;
 	uint64_t t0;
 
-	guest_assert(t->next + n * t->stride <= t->end);
+	guest_assert_cmp(t->next + n * t->stride, <=, t->end);
 	t0 = rdtsc_fenced();
 	for (uint64_t i = 0; i < n; i++, t->next += t->stride)
 		*(volatile uint8_t *)t->next = 1;
 	return rdtsc_fenced() - t0;
 }
 
-/* arg[0]: the distance between touches (a multiple of the guest's page size). */
 static void first_touch_body(struct mailbox *mb, unsigned vcpu)
 {
 	struct touch t = {
-		.next = mb->data_gpa, .end = mb->data_gpa + mb->data_size, .stride = mb->arg[0],
+		.next = mb->data_gpa, .end = mb->data_gpa + mb->data_size,
+		.stride = MAILBOX_AS(struct first_touch_args, mb->arg)->stride,
 	};
 
 	(void)vcpu;

@@ -13,6 +13,8 @@
 
 static int clear_ptes(struct vm *vm, void *ctx, char *err, size_t errlen)
 {
+	struct guest_pf_args *a = MAILBOX_AS(struct guest_pf_args, vm->mb->arg);
+
 	(void)ctx;
 	for (unsigned i = 0; i < 2; i++) {
 		uint64_t va = vm->data_gpa + i * PAGE_4K;
@@ -25,8 +27,8 @@ static int clear_ptes(struct vm *vm, void *ctx, char *err, size_t errlen)
 			return -1;
 		}
 		*e &= ~PTE_P;
-		vm->mb->arg[i] = va;
-		vm->mb->arg[2 + i] = pte;
+		a->page[i] = va;
+		a->pte[i] = pte;
 	}
 	return 0;
 }
@@ -35,7 +37,8 @@ static int clear_ptes(struct vm *vm, void *ctx, char *err, size_t errlen)
  * count over the same region proves the operation on every kind of host. */
 static void check_faults(struct vm *vm, struct result *r, void *ctx)
 {
-	uint64_t accesses = vm->mb->iters * vm->mb->nsamples, faults = vm->mb->out[0];
+	uint64_t accesses = vm->mb->iters * vm->mb->nsamples;
+	uint64_t faults = MAILBOX_AS(struct guest_pf_out, vm->mb->out)->faults;
 
 	(void)ctx;
 	json_object_set_new(r->extra, "guest_faults", json_integer((json_int_t)faults));
@@ -52,7 +55,7 @@ static void check_faults(struct vm *vm, struct result *r, void *ctx)
 
 static void run_guest_pf(struct bench_ctx *ctx, const struct bench *b)
 {
-	struct vm_config cfg = bench_vm_config(ctx, b->id);
+	struct vm_config cfg = bench_vm_config(ctx, GUEST_BODY("mmu/guest-pf"));
 	struct guest_check check = { .inspect = check_faults };
 	struct result *r;
 

@@ -36,16 +36,17 @@ static uint64_t pf_loop(uint64_t n, void *arg)
 	return rdtsc_fenced() - t0;
 }
 
-/* arg[0..1]: the two pages; arg[2..3]: their PTEs (GPA == GVA), both not present.
- * out[0]: the faults the handler served over the measured rounds. */
 static void guest_pf_body(struct mailbox *mb, unsigned vcpu)
 {
+	const struct guest_pf_args *a = MAILBOX_AS(struct guest_pf_args, mb->arg);
+	struct guest_pf_out *out = MAILBOX_AS(struct guest_pf_out, mb->out);
+
 	(void)vcpu;
-	page[0] = mb->arg[0];
-	page[1] = mb->arg[1];
-	pte[0] = (volatile uint64_t *)mb->arg[2];
-	pte[1] = (volatile uint64_t *)mb->arg[3];
+	for (unsigned i = 0; i < 2; i++) {
+		page[i] = a->page[i];
+		pte[i] = (volatile uint64_t *)a->pte[i];
+	}
 	guest_handlers[14] = pf_handler;
-	mb->out[0] = guest_measure_counted(mb, pf_loop, NULL, &faults);
+	out->faults = guest_measure_counted(mb, pf_loop, NULL, &faults);
 }
 GUEST_BENCH("mmu/guest-pf", guest_pf_body, 3);

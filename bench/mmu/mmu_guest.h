@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* What the mmu guest bodies share (freestanding, also included by the host side for
- * the call numbers). */
+/* What the mmu guest bodies share, and what each agrees on with its host side: the
+ * arguments and results in the mailbox (MAILBOX_AS), the call numbers. Freestanding. */
 #ifndef VMTAX_MMU_GUEST_H
 #define VMTAX_MMU_GUEST_H
 
@@ -10,6 +10,44 @@
  * takes several seconds without any other doorbell, longer than the watchdog. */
 #define MMU_CALL_ALIVE		0x6d6d7501ull
 #define MMU_ALIVE_EVERY		4096	/* pages between keepalives */
+
+/* mmu/chase: the cycle's start (GVA); the host built the chase in the data region. */
+struct chase_args {
+	uint64_t start;
+};
+
+/* mmu/first-touch: the distance between touches (a multiple of the guest's page size). */
+struct first_touch_args {
+	uint64_t stride;
+};
+
+/* mmu/guest-pf: the two pages and their leaf PTEs (GPA == GVA), both not present; the
+ * faults the guest's handler served over the measured rounds come back. */
+struct guest_pf_args {
+	uint64_t page[2];
+	uint64_t pte[2];
+};
+
+struct guest_pf_out {
+	uint64_t faults;
+};
+
+/* mmu/pte-update and mmu/pte-update/store: the page and its leaf PTE (GPA == GVA). */
+struct pte_update_args {
+	uint64_t page;
+	uint64_t pte;
+};
+
+/* mmu/cr3-switch: the two address spaces' roots; use PCID (0/1); K, the data pages
+ * read after each switch; the marker's GVA (the same in both spaces, a different page
+ * in each); load CR3 (0: the baseline round trip without the load). */
+struct cr3_switch_args {
+	uint64_t root[2];
+	uint64_t pcid;
+	uint64_t pages;
+	uint64_t marker;
+	uint64_t load;
+};
 
 #ifdef VMTAX_GUEST
 #include "microvm/guest/guest.h"

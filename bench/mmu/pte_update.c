@@ -25,14 +25,15 @@
 static int find_pte(struct vm *vm, void *ctx, char *err, size_t errlen)
 {
 	uint64_t pte = pt_leaf_entry_gpa(&vm->pt, vm->pt.root, vm->data_gpa);
+	struct pte_update_args *a = MAILBOX_AS(struct pte_update_args, vm->mb->arg);
 
 	(void)ctx;
 	if (!pte) {
 		snprintf(err, errlen, "no leaf PTE for the data page");
 		return -1;
 	}
-	vm->mb->arg[0] = vm->data_gpa;
-	vm->mb->arg[1] = pte;
+	a->page = vm->data_gpa;
+	a->pte = pte;
 	return 0;
 }
 
@@ -60,7 +61,8 @@ static uint64_t mprotect_loop(uint64_t n, void *arg)
 
 static struct result *run_point(struct bench_ctx *ctx, const struct bench *b, bool invlpg)
 {
-	struct vm_config cfg = bench_vm_config(ctx, invlpg ? b->id : "mmu/pte-update/store");
+	struct vm_config cfg = bench_vm_config(ctx, invlpg ? GUEST_BODY("mmu/pte-update")
+							   : GUEST_BODY("mmu/pte-update/store"));
 	struct guest_check check = { 0 };
 	struct result *r;
 

@@ -40,10 +40,16 @@ static uint64_t pte_store_loop(uint64_t n, void *arg)
 	return rdtsc_fenced() - t0;
 }
 
-/* arg[0]: the page; arg[1]: its leaf PTE (GPA == GVA). */
+static struct pte_target pte_target(struct mailbox *mb)
+{
+	const struct pte_update_args *a = MAILBOX_AS(struct pte_update_args, mb->arg);
+
+	return (struct pte_target){ .pte = (volatile uint64_t *)a->pte, .page = a->page };
+}
+
 static void pte_update_body(struct mailbox *mb, unsigned vcpu)
 {
-	struct pte_target t = { .pte = (volatile uint64_t *)mb->arg[1], .page = mb->arg[0] };
+	struct pte_target t = pte_target(mb);
 
 	(void)vcpu;
 	guest_measure(mb, pte_invlpg_loop, &t);
@@ -52,7 +58,7 @@ GUEST_BENCH("mmu/pte-update", pte_update_body, 0);
 
 static void pte_store_body(struct mailbox *mb, unsigned vcpu)
 {
-	struct pte_target t = { .pte = (volatile uint64_t *)mb->arg[1], .page = mb->arg[0] };
+	struct pte_target t = pte_target(mb);
 
 	(void)vcpu;
 	guest_measure(mb, pte_store_loop, &t);

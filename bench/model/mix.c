@@ -45,11 +45,11 @@ static volatile uint64_t mix_native_sink;
 
 static uint64_t mix_native_loop(uint64_t n, void *arg)
 {
-	const uint64_t *a = arg;
+	const struct mix_args *a = arg;
 	uint64_t t0 = rdtsc_fenced(), x = 1;
 
 	for (uint64_t i = 0; i < n; i++)
-		x = mix_compute(x, a[MIX_COMPUTE]);
+		x = mix_compute(x, a->compute);
 	mix_native_sink = x;
 	return rdtsc_fenced() - t0;
 }
@@ -170,19 +170,18 @@ static void run_mix(struct bench_ctx *ctx, const struct bench *b)
 
 	for (size_t i = 0; i < ARRAY_SIZE(mixes); i++) {
 		const struct mix *m = &mixes[i];
-		struct vm_config cfg = bench_vm_config(ctx, b->id);
+		struct vm_config cfg = bench_vm_config(ctx, GUEST_BODY("model/mix"));
 		/* Every exit of the mix is one VM exit: KVM's total proves the mix ran. */
 		struct guest_check check = {
 			.stat = "exits", .per_iter = m->mmio + m->hlt + m->vmcall,
 			.exit_hook = mix_exit,
 		};
-		uint64_t args[MIX_NR_ARGS] = { [MIX_MMIO] = m->mmio, [MIX_HLT] = m->hlt,
-					       [MIX_VMCALL] = m->vmcall, [MIX_COMPUTE] = m->compute,
-					       [MIX_AMD] = amd };
+		struct mix_args args = { .mmio = m->mmio, .hlt = m->hlt, .vmcall = m->vmcall,
+					 .compute = m->compute, .amd = amd };
 		struct result *r;
 
-		memcpy(cfg.arg, args, sizeof(args));
-		r = exits_run_guest(ctx, b, &cfg, &check, false, mix_native_loop, args);
+		*MAILBOX_AS(struct mix_args, cfg.arg) = args;
+		r = exits_run_guest(ctx, b, &cfg, &check, false, mix_native_loop, &args);
 		json_object_update_new(r->params,
 				       json_pack("{s:s, s:I, s:I, s:I, s:I}", "mix", m->name,
 						 "mmio", (json_int_t)m->mmio, "hlt", (json_int_t)m->hlt,

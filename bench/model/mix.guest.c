@@ -11,9 +11,9 @@ static volatile uint64_t mix_sink;
 
 static uint64_t mix_loop(uint64_t n, void *arg)
 {
-	const volatile uint64_t *a = arg;
-	uint64_t mmio = a[MIX_MMIO], hlt = a[MIX_HLT], calls = a[MIX_VMCALL];
-	uint64_t work = a[MIX_COMPUTE], amd = a[MIX_AMD], x = 1;
+	const volatile struct mix_args *a = arg;
+	uint64_t mmio = a->mmio, hlt = a->hlt, calls = a->vmcall;
+	uint64_t work = a->compute, amd = a->amd, x = 1;
 	uint64_t t0 = rdtsc_fenced();
 
 	for (uint64_t i = 0; i < n; i++) {
@@ -38,6 +38,6 @@ static uint64_t mix_loop(uint64_t n, void *arg)
 static void mix_body(struct mailbox *mb, unsigned vcpu)
 {
 	(void)vcpu;
-	guest_measure(mb, mix_loop, (void *)mb->arg);
+	guest_measure(mb, mix_loop, MAILBOX_AS(struct mix_args, mb->arg));
 }
 GUEST_BENCH("model/mix", mix_body, 0);

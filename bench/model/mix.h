@@ -1,13 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /* model/mix: what the guest loop and its native twin share (both compile this): the
- * mix's place in the mailbox arguments and the compute every iteration does. */
+ * mix, which is the guest body's mailbox arguments (MAILBOX_AS), and the compute every
+ * iteration does. */
 #ifndef VMTAX_MODEL_MIX_H
 #define VMTAX_MODEL_MIX_H
 
 #include <stdint.h>
 
-/* mailbox arg[] of the guest body, and the native twin's argument array alike. */
-enum { MIX_MMIO, MIX_HLT, MIX_VMCALL, MIX_COMPUTE, MIX_AMD, MIX_NR_ARGS };
+/* Per iteration: */
+struct mix_args {
+	uint64_t mmio;		/* MMIO stores handled in userspace */
+	uint64_t hlt;		/* HLTs handled in userspace (no irqchip) */
+	uint64_t vmcall;	/* hypercalls handled in the kernel */
+	uint64_t compute;	/* mix_compute() steps */
+	uint64_t amd;		/* the hypercall is vmmcall (AMD) rather than vmcall */
+};
 
 /* n dependent steps of a 64-bit LCG: a fixed amount of integer work that neither the
  * compiler (the barrier) nor the core (each step needs the last) can shorten, and

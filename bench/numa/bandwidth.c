@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "bench/numa/numa.h"
+#include "bench/numa/numa_guest.h"
 #include "bench/numa/stream.h"
 #include "harness/lib/util.h"
 
@@ -65,7 +66,7 @@ static size_t run_guest(struct bench_ctx *ctx, const struct bench *b, const stru
 		label(r, bp, "guest");
 		return gi;
 	}
-	cfg = bench_vm_config(ctx, b->id);
+	cfg = bench_vm_config(ctx, GUEST_BODY("numa/bandwidth"));
 	cfg.nr_vcpus = bp->nr;
 	for (unsigned k = 0; k < bp->nr; k++)
 		cfg.host_cpu[k] = bp->cpus[k];
@@ -73,7 +74,7 @@ static size_t run_guest(struct bench_ctx *ctx, const struct bench *b, const stru
 	cfg.data_page = PAGE_2M;
 	cfg.backing = BACKING_THP;
 	cfg.numa_node = bp->cell->mem_node;
-	cfg.arg[0] = bp->kind;
+	MAILBOX_AS(struct bandwidth_args, cfg.arg)->kind = bp->kind;
 	r = bench_run_guest(ctx, b, &cfg, &check);
 	label(r, bp, "guest");
 	return gi;

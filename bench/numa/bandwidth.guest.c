@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "microvm/guest/guest.h"
+#include "bench/numa/numa_guest.h"
 #include "bench/numa/stream.h"
 
 static struct stream_gang gang;
 
 /* vCPU 0 leads: fills the region, splits it, times the rounds; every other vCPU
- * follows on its slice. arg[0]: enum stream_kind. */
+ * follows on its slice. */
 static void bandwidth_body(struct mailbox *mb, unsigned vcpu)
 {
 	uint8_t *buf = (uint8_t *)mb->data_gpa;
@@ -14,7 +15,7 @@ static void bandwidth_body(struct mailbox *mb, unsigned vcpu)
 		stream_gang_follow(&gang, vcpu);
 		return;
 	}
-	gang.kind = (enum stream_kind)mb->arg[0];
+	gang.kind = (enum stream_kind)MAILBOX_AS(struct bandwidth_args, mb->arg)->kind;
 	gang.nr = mb->nr_vcpus;
 	for (unsigned k = 0; k < gang.nr; k++)
 		stream_slice_init(&gang.slice[k], buf, mb->data_size, gang.nr, k, gang.kind);

@@ -9,6 +9,7 @@
  */
 #include "bench/mmu/chase.h"
 #include "bench/numa/numa.h"
+#include "bench/numa/numa_guest.h"
 #include "harness/lib/util.h"
 
 #define LATENCY_SEED 0x6e756d61ull	/* "numa": the same permutation on both sides */
@@ -40,12 +41,12 @@ static size_t run_guest(struct bench_ctx *ctx, const struct bench *b, const stru
 		numa_add_unsupported(ctx, b, &pt, ctx->opts->kvm_reason);
 		return gi;
 	}
-	cfg = bench_vm_config(ctx, b->id);
+	cfg = bench_vm_config(ctx, GUEST_BODY("numa/latency"));
 	cfg.data_size = numa_ws(ctx);
 	cfg.data_page = PAGE_2M;
 	cfg.backing = BACKING_THP;
 	cfg.numa_node = c->mem_node;
-	cfg.arg[0] = LATENCY_SEED;
+	MAILBOX_AS(struct latency_args, cfg.arg)->seed = LATENCY_SEED;
 	cfg.watchdog_s = build_watchdog(ctx, cfg.data_size);
 	r = bench_run_guest(ctx, b, &cfg, &check);
 	numa_label(r, &pt);

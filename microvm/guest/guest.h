@@ -75,9 +75,29 @@ static inline struct guest_percpu *this_cpu(void)
 	return (struct guest_percpu *)self;
 }
 
+/* A failed assertion ends the run: the host reports the condition, file and line. */
 void guest_assert_fail(const char *expr, const char *file, int line) __attribute__((noreturn));
 #define guest_assert(cond) \
 	do { if (!(cond)) guest_assert_fail(#cond, __FILE__, __LINE__); } while (0)
+
+/*
+ * guest_assert(a op b) that also reports both values: guest_assert_cmp(x, ==, y) fails
+ * as "x == y (3 vs 4)". Each side is evaluated once, both in the type a op b compares
+ * them in (the usual arithmetic conversions), so the check means what it says; the
+ * values travel as 64 bits. Integers only: for pointers and flags, guest_assert().
+ */
+void guest_assert_fail_cmp(const char *expr, const char *file, int line, uint64_t lhs,
+			   uint64_t rhs) __attribute__((noreturn));
+#define guest_assert_cmp(a, op, b)	guest_assert_values_(a, op, b, #a " " #op " " #b)
+#define guest_assert_eq(a, b)		guest_assert_values_(a, ==, b, #a " == " #b)
+#define guest_assert_values_(a, op, b, text)                                           \
+	do {                                                                           \
+		__typeof__((a) + (b)) assert_lhs_ = (a), assert_rhs_ = (b);            \
+		if (!(assert_lhs_ op assert_rhs_))                                     \
+			guest_assert_fail_cmp(text, __FILE__, __LINE__,                \
+					      (uint64_t)assert_lhs_,                   \
+					      (uint64_t)assert_rhs_);                  \
+	} while (0)
 
 /* Ask the host to do something mid-run (DB_HOST_CALL); returns its answer. */
 uint64_t guest_host_call(struct mailbox *mb, unsigned vcpu, uint64_t call, uint64_t arg0,

@@ -17,21 +17,29 @@
 #include <stdint.h>
 #endif
 
+/* A 64-bit constant for C, the assembler and the linker script alike: the guest's
+ * linker script is generated from this header (microvm/guest/guest.ld.S). */
+#ifdef __ASSEMBLER__
+#define PROTO_U64(x)	x
+#else
+#define PROTO_U64(x)	x##ull
+#endif
+
 /* Guest-physical layout. */
-#define GUEST_GDT_GPA		0x1000ull
-#define GUEST_IDT_GPA		0x2000ull
-#define GUEST_TSS_GPA		0x3000ull	/* one TSS per vCPU ... */
-#define GUEST_TSS_SIZE		0x80ull		/* ... of this size (RSP0 at +4) */
-#define MAILBOX_GPA		0x10000ull
-#define MAILBOX_SIZE		0x10000ull
-#define GUEST_IMAGE_GPA		0x100000ull	/* the guest binary is loaded here */
-#define GUEST_IMAGE_MAX		0x80000ull
-#define GUEST_STACKS_GPA	0x180000ull	/* per vCPU: kernel stack then user stack */
-#define GUEST_STACK_SIZE	0x4000ull
-#define GUEST_PT_POOL_GPA	0x200000ull	/* page tables the host builds */
-#define DOORBELL_GPA		0xf0000000ull	/* unbacked: every access exits to the VMM */
-#define MMIO_SCRATCH_GPA	0xf0001000ull	/* unbacked page benchmarks may use */
-#define GUEST_MEM_MAX		0xc0000000ull	/* RAM stays below the MMIO hole */
+#define GUEST_GDT_GPA		PROTO_U64(0x1000)
+#define GUEST_IDT_GPA		PROTO_U64(0x2000)
+#define GUEST_TSS_GPA		PROTO_U64(0x3000)	/* one TSS per vCPU ... */
+#define GUEST_TSS_SIZE		PROTO_U64(0x80)	/* ... of this size (RSP0 at +4) */
+#define MAILBOX_GPA		PROTO_U64(0x10000)
+#define MAILBOX_SIZE		PROTO_U64(0x10000)
+#define GUEST_IMAGE_GPA		PROTO_U64(0x100000)	/* the guest binary is loaded here */
+#define GUEST_IMAGE_MAX		PROTO_U64(0x80000)
+#define GUEST_STACKS_GPA	PROTO_U64(0x180000)	/* per vCPU: kernel stack then user stack */
+#define GUEST_STACK_SIZE	PROTO_U64(0x4000)
+#define GUEST_PT_POOL_GPA	PROTO_U64(0x200000)	/* page tables the host builds */
+#define DOORBELL_GPA		PROTO_U64(0xf0000000)	/* unbacked: every access exits to the VMM */
+#define MMIO_SCRATCH_GPA	PROTO_U64(0xf0001000)	/* unbacked page benchmarks may use */
+#define GUEST_MEM_MAX		PROTO_U64(0xc0000000)	/* RAM stays below the MMIO hole */
 
 #define GUEST_MAX_VCPUS		8
 #define MAILBOX_MAX_ROUNDS	512
@@ -63,7 +71,7 @@ struct guest_exception {
 
 struct vcpu_mailbox {
 	volatile uint64_t word[8];	/* free for benches: flags, tokens (own cache line) */
-	uint64_t out[16];		/* per-vCPU results */
+	uint64_t out[16];		/* per-vCPU results: the bench's struct (MAILBOX_AS) */
 	struct guest_exception exc;
 	uint64_t call, call_arg[4], call_ret;	/* DB_HOST_CALL */
 	uint8_t pad[64];
@@ -73,7 +81,7 @@ struct mailbox {
 	/* host -> guest */
 	uint32_t magic, nr_vcpus;
 	char bench[64];			/* guest body name, "exits/cpuid" */
-	uint64_t arg[8];		/* bench parameters */
+	uint64_t arg[8];		/* the bench's arguments struct (MAILBOX_AS) */
 	uint64_t round_ticks;		/* time goal of one round, TSC ticks */
 	uint32_t rounds, warmup;	/* measured rounds; warm-up rounds */
 	uint64_t data_gpa, data_size;	/* the data region (its own page size) */
@@ -85,17 +93,39 @@ struct mailbox {
 	uint64_t ticks[MAILBOX_MAX_ROUNDS];		/* the measured loop, per round */
 	uint32_t nsamples;
 	uint32_t cpl;			/* privilege the measured loop ran at */
-	uint64_t out[16];		/* bench-specific outputs */
+	uint64_t out[16];		/* the bench's results struct (MAILBOX_AS) */
 	char error[128];
-	char assert_expr[128];
-	char assert_file[64];
+	char assert_expr[128];		/* DB_ASSERT: the condition's text, ... */
+	char assert_file[64];		/* ... where it failed, ... */
 	uint32_t assert_line;
 	uint32_t assert_vcpu;
+	uint32_t assert_cmp;		/* ... and for guest_assert_cmp() (1): */
+	uint64_t assert_lhs, assert_rhs;	/* the two values compared */
 
 	struct vcpu_mailbox vcpu[GUEST_MAX_VCPUS];
 };
 
 _Static_assert(sizeof(struct mailbox) <= MAILBOX_SIZE, "mailbox fits its pages");
+
+/*
+ * A benchmark's arguments and results are structs of its own, declared in a header its
+ * host and guest sides both include (bench/<group>/), laid over one of the mailbox's
+ * arrays: mailbox.arg (or vm_config.arg, copied there) host -> guest, mailbox.out and
+ * vcpu[i].out guest -> host. Both sides read the fields by name; the struct's fit is
+ * checked where it is used:
+ *
+ *	struct guest_pf_args *a = MAILBOX_AS(struct guest_pf_args, mb->arg);
+ */
+#define MAILBOX_AS(type, array)                                                        \
+	({                                                                             \
+		_Static_assert(!__builtin_types_compatible_p(__typeof__(array),       \
+							     __typeof__(&(array)[0])), \
+			       #array " is an array");                                 \
+		_Static_assert(sizeof(type) <= sizeof(array), #type " fits " #array);  \
+		_Static_assert(_Alignof(type) <= _Alignof(uint64_t),                   \
+			       #type " is aligned like " #array);                      \
+		(type *)(void *)(array);                                               \
+	})
 
 /*
  * The first bytes of the guest image tell the host where things are, so the host can
@@ -110,7 +140,7 @@ _Static_assert(sizeof(struct mailbox) <= MAILBOX_SIZE, "mailbox fits its pages")
 #ifndef __ASSEMBLER__
 
 struct guest_image_header {
-	uint32_t magic, size;
+	uint64_t magic;			/* GUEST_IMAGE_MAGIC */
 	uint64_t entry;			/* CPL0: rdi=mailbox rsi=vcpu rdx=body rcx=cpl */
 	uint64_t isr_base;
 	uint64_t benches, benches_end;	/* struct guest_bench_desc[] */
@@ -124,8 +154,7 @@ struct guest_image_header {
 struct guest_bench_desc {
 	uint64_t name;			/* GVA of a NUL-terminated id */
 	uint64_t fn;			/* void fn(struct mailbox *, unsigned vcpu) */
-	uint32_t cpl;			/* privilege the body runs at: 0 or 3 */
-	uint32_t flags;
+	uint64_t cpl;			/* privilege the body runs at: 0 or 3 */
 };
 
 /* Per-vCPU data at the GS base, filled in by the host before the first KVM_RUN. */

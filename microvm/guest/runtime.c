@@ -82,7 +82,9 @@ static void copy_str(char *d, const char *s, size_t cap)
 	d[i] = '\0';
 }
 
-void guest_assert_fail(const char *expr, const char *file, int line)
+static void __attribute__((noreturn)) assert_report(const char *expr, const char *file,
+						     int line, uint32_t cmp, uint64_t lhs,
+						     uint64_t rhs)
 {
 	struct guest_percpu *pc = this_cpu();
 	struct mailbox *mb = (struct mailbox *)pc->mailbox;
@@ -91,8 +93,22 @@ void guest_assert_fail(const char *expr, const char *file, int line)
 	copy_str(mb->assert_file, file, sizeof(mb->assert_file));
 	mb->assert_line = (uint32_t)line;
 	mb->assert_vcpu = (uint32_t)pc->vcpu;
+	mb->assert_cmp = cmp;
+	mb->assert_lhs = lhs;
+	mb->assert_rhs = rhs;
 	doorbell(DB_ASSERT);
 	park();
+}
+
+void guest_assert_fail(const char *expr, const char *file, int line)
+{
+	assert_report(expr, file, line, 0, 0, 0);
+}
+
+void guest_assert_fail_cmp(const char *expr, const char *file, int line, uint64_t lhs,
+			   uint64_t rhs)
+{
+	assert_report(expr, file, line, 1, lhs, rhs);
 }
 
 uint64_t guest_host_call(struct mailbox *mb, unsigned vcpu, uint64_t call, uint64_t arg0,

@@ -50,7 +50,7 @@ GUEST_BENCH("selftest/spin", spin, 3);
 
 static void assert_fails(struct mailbox *mb, unsigned vcpu)
 {
-	guest_assert(mb->arg[0] == 42 + vcpu);
+	guest_assert_eq(mb->arg[0], 42 + vcpu);
 }
 GUEST_BENCH("selftest/assert", assert_fails, 3);
 
@@ -59,7 +59,7 @@ GUEST_BENCH("selftest/assert", assert_fails, 3);
 static void one_fails(struct mailbox *mb, unsigned vcpu)
 {
 	(void)mb;
-	guest_assert(vcpu == 0);
+	guest_assert_eq(vcpu, 0);
 	for (;;)
 		__asm__ volatile("" ::: "memory");
 }
