@@ -176,7 +176,7 @@ static void test_assert_without_values(void **state)
 static void test_assert_cmp_carries_both_values(void **state)
 {
 	struct mailbox *mb = failed_assert("*t->marker == space.cur + 1",
-					   "bench/mmu/cr3_switch.guest.c", 47, 1);
+					   "bench/mmu/cr3-switch.guest.c", 47, 1);
 	char why[256];
 
 	(void)state;
@@ -184,7 +184,7 @@ static void test_assert_cmp_carries_both_values(void **state)
 	mb->assert_lhs = 3;
 	mb->assert_rhs = 4;
 	guest_assert_reason(mb, why, sizeof(why));
-	assert_string_equal(why, "guest assertion failed at bench/mmu/cr3_switch.guest.c:47: "
+	assert_string_equal(why, "guest assertion failed at bench/mmu/cr3-switch.guest.c:47: "
 				 "*t->marker == space.cur + 1 (3 vs 4) (vCPU 1)");
 	/* Beyond 32 bits a value is an address or a mask: hex. */
 	mb->assert_lhs = 0xbbbb000200000000ull;
