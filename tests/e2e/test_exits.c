@@ -70,7 +70,7 @@ static void assert_userspace_view(const struct result *r)
 	assert_int_equal(json_integer_value(json_object_get(r->extra, "userspace_exits")),
 			 iters * (json_int_t)r->nsamples);
 	assert_non_null(rt);
-	assert_true(json_real_value(json_object_get(rt, "median")) > 0);
+	assert_true(json_number_value(json_object_get(rt, "median")) > 0);
 }
 
 static void assert_guest_result(const struct result *r, const char *handled_in)
