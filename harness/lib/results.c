@@ -377,14 +377,8 @@ json_t *results_stats_json(const struct stats *st)
 
 static json_t *native_json(const struct result *r)
 {
-	json_t *o = results_new_object();
+	json_t *o = results_stats_json(&r->native);
 
-	results_put(o, "median", json_num(r->native.median));
-	results_put(o, "min", json_num(r->native.min));
-	results_put(o, "p99", json_num(r->native.p99));
-	results_put(o, "stddev", json_num(r->native.stddev));
-	results_put(o, "cv", json_num(r->native.cv));
-	results_put(o, "n", json_integer((json_int_t)r->native.n));
 	results_put(o, "samples", samples_json(r->native_samples, r->native_nsamples));
 	return o;
 }
