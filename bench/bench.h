@@ -60,9 +60,11 @@ struct bench {
 };
 
 /* Registration without a central list: the linker gathers these pointers. */
-#define BENCH_REGISTER(b) \
-	static const struct bench *const __bench_ptr_##b \
-		__attribute__((section("vmtax_benches"), used)) = &(b)
+#define BENCH_REGISTER(b) BENCH_REGISTER_AS(b, &(b))
+/* The same for a struct bench inside a larger declaration (an exit kind's). */
+#define BENCH_REGISTER_AS(name, bench_ptr) \
+	static const struct bench *const __bench_ptr_##name \
+		__attribute__((section("vmtax_benches"), used)) = (bench_ptr)
 
 /* The run is being cancelled: a sweep stops before its next point. */
 static inline bool bench_cancelled(const struct bench_ctx *ctx)

@@ -146,3 +146,19 @@ int kvm_guest_has_feature(unsigned leaf, unsigned reg, unsigned bit)
 	free(c);
 	return has;
 }
+
+int kvm_feature_msr_bit(uint32_t index, unsigned bit)
+{
+	char err[200];
+	int fd = kvm_open_dev(kvm_device(), err, sizeof(err)), ret;
+	struct {
+		struct kvm_msrs head;
+		struct kvm_msr_entry entry;
+	} m = { .head.nmsrs = 1, .entry.index = index };
+
+	if (fd < 0)
+		return -1;
+	ret = ioctl(fd, KVM_GET_MSRS, &m) == 1 ? !!(m.entry.data & (1ull << bit)) : -1;
+	close(fd);
+	return ret;
+}

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* The KVM device path: $VMTAX_KVM_DEV if set, else /dev/kvm. --kvm-dev overrides. */
 const char *kvm_device_default(void);
@@ -30,5 +31,9 @@ void kvm_probe_host(struct host_info *hi, const char *path);
  * bit)? 1 or 0; -1 when the device cannot be asked. */
 enum { KVM_CPUID_EAX, KVM_CPUID_EBX, KVM_CPUID_ECX, KVM_CPUID_EDX };
 int kvm_guest_has_feature(unsigned leaf, unsigned reg, unsigned bit);
+
+/* Bit `bit` of KVM's value of feature MSR `index` (KVM_GET_MSRS on the device: what
+ * each new vCPU starts with)? 1 or 0; -1 when the device cannot be asked. */
+int kvm_feature_msr_bit(uint32_t index, unsigned bit);
 
 #endif

@@ -95,24 +95,6 @@ static bool amd_like(const struct bench_ctx *ctx)
 	       !strcmp(ctx->host->vendor, "HygonGenuine");
 }
 
-/* Bit `bit` of KVM's value of feature MSR `index` (KVM_GET_MSRS on the device: what
- * each new vCPU starts with)? 1 or 0; -1 when the device cannot be asked. */
-static int kvm_feature_msr_bit(uint32_t index, unsigned bit)
-{
-	char err[200];
-	int fd = kvm_open_dev(kvm_device(), err, sizeof(err)), ret;
-	struct {
-		struct kvm_msrs head;
-		struct kvm_msr_entry entry;
-	} m = { .head.nmsrs = 1, .entry.index = index };
-
-	if (fd < 0)
-		return -1;
-	ret = ioctl(fd, KVM_GET_MSRS, &m) == 1 ? !!(m.entry.data & (1ull << bit)) : -1;
-	close(fd);
-	return ret;
-}
-
 static bool offered(const struct exit_needs *n)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(n->cpuid); i++)

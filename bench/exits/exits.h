@@ -130,9 +130,7 @@ struct result *exits_run_guest(struct bench_ctx *ctx, const struct bench *b,
 	  .run = exit_kind_run, __VA_ARGS__ }
 
 /* BENCH_REGISTER for a declaration (its bench is its first member). */
-#define EXIT_KIND_REGISTER(k)							\
-	static const struct bench *const __bench_ptr_##k			\
-		__attribute__((section("vmtax_benches"), used)) = &(k).bench
+#define EXIT_KIND_REGISTER(k) BENCH_REGISTER_AS(k, &(k).bench)
 
 /* IA32_TSC_ADJUST: intercepted by KVM on Intel and AMD alike and handled in the kernel
  * (kvm-unit-tests' vmexit uses it for the same reason); writing 0 while it is 0
