@@ -140,10 +140,10 @@ static const struct counter_spec *bench_counter_spec(const struct bench_ctx *ctx
 	return &defaults;
 }
 
-/* The perf counters of one measuring thread (0: the caller), or NULL under --counters
- * off: a per-task perf event makes every context switch of its thread dearer (the
- * kernel switches the thread's perf context out and in), so a user can measure
- * without them. */
+/* The perf counters of one measuring thread (0: the caller), or NULL with the counters
+ * off (the default): a per-task perf event makes every context switch of its thread
+ * dearer (the kernel switches the thread's perf context out and in, enabled or not),
+ * and a ping-pong benchmark is made of context switches. */
 static struct counter_set *bench_counters_open(const struct bench_ctx *ctx, pid_t tid,
 					       bool guest_only)
 {
