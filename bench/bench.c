@@ -108,9 +108,37 @@ static const struct counter_spec *bench_counter_spec(const struct bench_ctx *ctx
 	return &defaults;
 }
 
+/* The perf counters of one measuring thread (0: the caller), or NULL with the counters
+ * off (the default): a per-task perf event makes every context switch of its thread
+ * dearer (the kernel switches the thread's perf context out and in, enabled or not),
+ * and a ping-pong benchmark is made of context switches. */
+static struct counter_set *bench_counters_open(const struct bench_ctx *ctx, pid_t tid,
+					       bool guest_only)
+{
+	return ctx->opts->counters_off ? NULL :
+					 counters_open(tid, guest_only, bench_counter_spec(ctx));
+}
+
+/* Every measured result says whether perf counters were attached to it. */
+static void note_counters_attached(const struct bench_ctx *ctx, struct result *r)
+{
+	json_object_set_new(r->extra, "counters_attached", json_boolean(!ctx->opts->counters_off));
+}
+
+static void counters_switch(struct counter_set *cs, int on)
+{
+	if (!cs)
+		return;
+	if (on)
+		counters_enable(cs);
+	else
+		counters_disable(cs);
+}
+
 /* Perf counters on every vCPU thread of a VM, over its DB_BEGIN..DB_END region:
  * attached before vm_run, recorded (and closed) after it. */
 struct vcpu_counters {
+	const struct bench_ctx *ctx;
 	const struct counter_spec *spec;
 	bool guest_only;
 	struct counter_set *set[GUEST_MAX_VCPUS];
@@ -123,14 +151,14 @@ static void vcpu_counters_hook(struct vcpu *v, enum vcpu_region_event ev, void *
 
 	switch (ev) {
 	case VCPU_THREAD_START:
-		vc->set[v->id] = counters_open(v->tid, vc->guest_only, vc->spec);
+		vc->set[v->id] = bench_counters_open(vc->ctx, v->tid, vc->guest_only);
 		break;
 	case VCPU_REGION_BEGIN:
 		preempt_begin(&vc->preempt[v->id]);
-		counters_enable(vc->set[v->id]);
+		counters_switch(vc->set[v->id], 1);
 		break;
 	case VCPU_REGION_END:
-		counters_disable(vc->set[v->id]);
+		counters_switch(vc->set[v->id], 0);
 		preempt_end(&vc->preempt[v->id]);
 		break;
 	}
@@ -141,6 +169,7 @@ static void vcpu_counters_attach(struct bench_ctx *ctx, struct vm *vm, struct vc
 	enum kvm_module m = ctx->host->kvm;
 
 	memset(vc, 0, sizeof(*vc));
+	vc->ctx = ctx;
 	vc->spec = bench_counter_spec(ctx);
 	/* Only kvm_intel/kvm_amd tell perf when a thread is in guest mode; elsewhere
 	 * (PVM) exclude_host would count nothing, so count the whole vCPU thread. */
@@ -159,7 +188,8 @@ static void vcpu_counters_record(struct vcpu_counters *vc, struct result *r)
 		counters_close(vc->set[i]);
 		vc->set[i] = NULL;
 	}
-	if (vc->spec->n)
+	note_counters_attached(vc->ctx, r);
+	if (vc->spec->n && !vc->ctx->opts->counters_off)
 		json_object_set_new(r->extra, "counters_scope",
 				    json_string(vc->guest_only ? "guest" : "vcpu-thread"));
 }
@@ -293,14 +323,6 @@ static __thread struct counter_set *native_counters;
 static __thread struct counter_set *native_partner_counters[BENCH_NATIVE_PARTNERS];
 static __thread struct preempt_mark native_preempt;
 
-static void counters_switch(struct counter_set *cs, int on)
-{
-	if (on)
-		counters_enable(cs);
-	else
-		counters_disable(cs);
-}
-
 static void native_mark(int begin)
 {
 	if (begin)
@@ -317,6 +339,8 @@ static void native_mark(int begin)
  * closed. */
 static void record_native_counters(struct counter_set *cs, struct result *r, bool twin)
 {
+	if (!cs)
+		return;
 	if (twin)
 		counters_record_native(cs, r);
 	else
@@ -335,9 +359,11 @@ static void drop_native_partners(void)
 
 int bench_native_partner(struct bench_ctx *ctx, pid_t tid, char *err, size_t errlen)
 {
+	if (ctx->opts->counters_off)
+		return 0;
 	for (unsigned i = 0; i < BENCH_NATIVE_PARTNERS; i++)
 		if (!native_partner_counters[i]) {
-			native_partner_counters[i] = counters_open(tid, false, bench_counter_spec(ctx));
+			native_partner_counters[i] = bench_counters_open(ctx, tid, false);
 			return 0;
 		}
 	drop_native_partners();
@@ -425,7 +451,7 @@ static uint64_t time_native(struct bench_ctx *ctx, measure_loop_fn loop, void *a
 
 	sched_getaffinity(0, sizeof(old), &old);
 	pin_to_cpu(o->cpu);
-	native_counters = counters_open(0, false, bench_counter_spec(ctx));
+	native_counters = bench_counters_open(ctx, 0, false);
 	measure_rounds(&plan, loop, arg, &out, native_mark);
 	sched_setaffinity(0, sizeof(old), &old);
 	*cs = native_counters;
@@ -447,6 +473,7 @@ static void run_native(struct bench_ctx *ctx, struct result *r, measure_loop_fn 
 	uint64_t ops;
 
 	native_error[0] = '\0';
+	note_counters_attached(ctx, r);
 	ops = time_native(ctx, loop, arg, s, &cs);
 	record_native_counters(cs, r, twin);
 	record_native_partners(r, twin);

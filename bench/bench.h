@@ -31,6 +31,7 @@ struct run_opts {
 	bool quick;			/* --suite quick: smaller sweeps */
 	uint64_t max_ws;		/* --max-ws: cap of the mmu sweeps; 0 = none */
 	const struct counter_spec *counters;	/* --events; NULL: the defaults */
+	bool counters_off;		/* no perf events attached (vmtax run's default) */
 	uint64_t numa_ws;		/* --numa-ws: bytes per NUMA buffer; 0 = default */
 	const char *sysfs_root;		/* --sysfs-root: topology to plan from; NULL = / */
 	bool kvm_usable;		/* /dev/kvm opened */

@@ -120,11 +120,12 @@ static json_t *config_json(const struct run_args *a, const struct run_opts *o)
 		json_array_append_new(globs, json_string(a->globs[i]));
 	for (size_t i = 0; i < o->counters->n; i++)
 		json_array_append_new(events, json_string(o->counters->ev[i].name));
-	return json_pack("{s:i, s:i, s:i, s:f, s:f, s:s, s:o, s:o, s:b, s:I, s:s?, s:I}", "cpu", o->cpu,
+	return json_pack("{s:i, s:i, s:i, s:f, s:f, s:s, s:o, s:o, s:s, s:b, s:I, s:s?, s:I}", "cpu", o->cpu,
 			 "repeat", o->repeat, "runs", a->runs, "time_goal_s", o->time_goal_s,
 			 "watchdog_s", o->watchdog_s,
 			 "suite", a->ci ? "ci" : a->quick ? "quick" : "full",
-			 "benchmarks", globs, "events", events, "mmu_compare", a->mmu_compare,
+			 "benchmarks", globs, "events", events,
+			 "counters", o->counters_off ? "off" : "on", "mmu_compare", a->mmu_compare,
 			 "numa_ws", (json_int_t)o->numa_ws, "sysfs_root", o->sysfs_root,
 			 "max_ws", (json_int_t)o->max_ws);
 }
@@ -140,6 +141,21 @@ static void choose_events(const struct run_args *a, struct counter_spec *spec)
 		die("run: %s", err);
 	if (!a->events && counters_spec_default(spec, err, sizeof(err)))
 		pr_warn("no hardware events counted: %s", err);
+}
+
+/* --tsc-khz: the user's rate where the host has none (recorded as such); the host's
+ * own wins. */
+static void use_tsc_khz(const struct run_args *a, struct host_info *hi)
+{
+	if (!a->tsc_khz)
+		return;
+	if (hi->tsc_khz) {
+		pr_warn("--tsc-khz ignored: the host's TSC rate is %llu kHz (%s)",
+			(unsigned long long)hi->tsc_khz, hi->tsc_khz_source);
+		return;
+	}
+	hi->tsc_khz = a->tsc_khz;
+	hi->tsc_khz_source = "--tsc-khz";
 }
 
 static json_t *tool_json(void)
@@ -354,9 +370,12 @@ int cmd_run(int argc, char **argv)
 	run_args_defaults(&a);
 	if (a.kvm_dev)
 		kvm_device_set(a.kvm_dev);
-	choose_events(&a, &events);
+	if (!a.counters_off)
+		choose_events(&a, &events);
 	o.counters = &events;
+	o.counters_off = a.counters_off;
 	kvm_probe_host(&hi, kvm_device());
+	use_tsc_khz(&a, &hi);
 	check_kvm(&hi, &o);
 	if (a.mmu_compare) {
 		check_mmu_compare(&hi, &mmu);

@@ -15,9 +15,9 @@
 const char run_usage[] =
 	"usage: vmtax run [-b GLOB]... [--suite quick|full|ci] [-o FILE] [--cpu N]\n"
 	"                 [--repeat R] [--runs K] [--time-goal S] [--watchdog S] [--kvm-dev PATH]\n"
-	"                 [--events LIST] [--mmu-compare] [--report DIR]\n"
+	"                 [--events LIST] [--counters on|off] [--mmu-compare] [--report DIR]\n"
 	"                 [--numa-ws SIZE] [--sysfs-root DIR] [--max-ws SIZE]\n"
-	"                 [--resume JOURNAL]\n\n"
+	"                 [--tsc-khz KHZ] [--resume JOURNAL]\n\n"
 	"Run benchmarks in the microvm and natively, write a results file (schema vmtax/1)\n"
 	"atomically and print a summary table. Progress goes to stderr. Each finished run\n"
 	"of a benchmark is appended durably to FILE.journal beside the results file as the\n"
@@ -42,10 +42,14 @@ const char run_usage[] =
 	"      --kvm-dev PATH KVM device (default $VMTAX_KVM_DEV or /dev/kvm)\n"
 	"      --max-ws SIZE  largest working set of the mmu sweeps, bytes with an optional\n"
 	"                     K, M or G suffix (16K..1G; default 1G, quick 64M)\n"
-	"      --events LIST  hardware events to count on every benchmark, comma-separated\n"
-	"                     libpfm4 names (default: this CPU's TLB-walk events, cycles,\n"
-	"                     instructions); page-faults, context-switches and\n"
-	"                     cpu-migrations are always counted\n"
+	"      --counters on|off  attach perf counters to the measuring threads over the\n"
+	"                     measured rounds (default off: they make every context\n"
+	"                     switch of those threads dearer); each result says which in\n"
+	"                     counters_attached\n"
+	"      --events LIST  with the counters on (implies --counters on): hardware events\n"
+	"                     to count, comma-separated libpfm4 names (default: this CPU's\n"
+	"                     TLB-walk events, cycles, instructions); page-faults,\n"
+	"                     context-switches and cpu-migrations are always counted\n"
 	"      --mmu-compare  root, bare-metal kvm_intel/kvm_amd: run the benchmarks\n"
 	"                     (default mmu/*) with EPT/NPT and again with shadow paging,\n"
 	"                     reloading the module, into one file (params.mmu says which);\n"
@@ -57,6 +61,11 @@ const char run_usage[] =
 	"      --sysfs-root DIR plan the numa/* matrices from DIR/sys/devices/system\n"
 	"                     (another machine's topology); cells this host lacks are\n"
 	"                     reported unsupported\n"
+	"      --tsc-khz KHZ  the TSC rate, for a host that cannot tell it (no\n"
+	"                     KVM_GET_TSC_KHZ, no CPUID 0x15) and would report its ns and\n"
+	"                     GB/s benchmarks unsupported; measure it yourself (README);\n"
+	"                     recorded as host.tsc_khz_source \"--tsc-khz\"; ignored, with\n"
+	"                     a warning, where the host knows its rate\n"
 	"      --resume JOURNAL  continue the run a journal holds (killed, interrupted, out\n"
 	"                     of room): keep its finished benchmark runs, run the rest, write\n"
 	"                     its results file; give the same options as the first time\n"
@@ -153,7 +162,8 @@ static int parse_size(const char *opt, const char *s, uint64_t lo, uint64_t hi, 
 }
 
 enum { OPT_SUITE = 256, OPT_CPU, OPT_REPEAT, OPT_RUNS, OPT_TIME_GOAL, OPT_WATCHDOG, OPT_KVM_DEV, OPT_EVENTS,
-       OPT_MMU_COMPARE, OPT_REPORT, OPT_NUMA_WS, OPT_SYSFS_ROOT, OPT_MAX_WS, OPT_RESUME };
+       OPT_COUNTERS, OPT_MMU_COMPARE, OPT_REPORT, OPT_NUMA_WS, OPT_SYSFS_ROOT, OPT_MAX_WS, OPT_RESUME,
+       OPT_TSC_KHZ };
 
 static const struct option long_opts[] = {
 	{ "bench", required_argument, NULL, 'b' },
@@ -166,12 +176,14 @@ static const struct option long_opts[] = {
 	{ "watchdog", required_argument, NULL, OPT_WATCHDOG },
 	{ "kvm-dev", required_argument, NULL, OPT_KVM_DEV },
 	{ "events", required_argument, NULL, OPT_EVENTS },
+	{ "counters", required_argument, NULL, OPT_COUNTERS },
 	{ "mmu-compare", no_argument, NULL, OPT_MMU_COMPARE },
 	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "numa-ws", required_argument, NULL, OPT_NUMA_WS },
 	{ "sysfs-root", required_argument, NULL, OPT_SYSFS_ROOT },
 	{ "max-ws", required_argument, NULL, OPT_MAX_WS },
 	{ "resume", required_argument, NULL, OPT_RESUME },
+	{ "tsc-khz", required_argument, NULL, OPT_TSC_KHZ },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -230,6 +242,13 @@ static int parse_one(int c, struct run_args *a, char *err, size_t errlen)
 		/* The names are checked against libpfm4 by cmd_run. */
 		a->events = optarg;
 		return 0;
+	case OPT_COUNTERS:
+		if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
+			snprintf(err, errlen, "--counters: '%s' is not 'on' or 'off'", optarg);
+			return -1;
+		}
+		a->counters = !strcmp(optarg, "on");
+		return 0;
 	case OPT_MMU_COMPARE:
 		a->mmu_compare = true;
 		return 0;
@@ -238,6 +257,11 @@ static int parse_one(int c, struct run_args *a, char *err, size_t errlen)
 	case OPT_NUMA_WS:
 		return parse_size("--numa-ws", optarg, 4ull << 20, 2ull << 30, &a->numa_ws,
 				  err, errlen);
+	case OPT_TSC_KHZ:
+		if (parse_uint("--tsc-khz", optarg, 100000, 20000000, &v, err, errlen))
+			return -1;
+		a->tsc_khz = (uint64_t)v;
+		return 0;
 	case OPT_SYSFS_ROOT:
 		return parse_path("--sysfs-root", "directory", optarg, &a->sysfs_root, err, errlen);
 	case 'h':
@@ -254,6 +278,7 @@ int run_args_parse(int argc, char **argv, struct run_args *a, char *err, size_t 
 
 	memset(a, 0, sizeof(*a));
 	a->cpu = -1;
+	a->counters = -1;
 	a->output = "out/results.json";
 	a->watchdog_s = 10;
 	options_begin();
@@ -270,6 +295,12 @@ int run_args_parse(int argc, char **argv, struct run_args *a, char *err, size_t 
 			 argv[optind]);
 		return -1;
 	}
+	if (!a->counters && a->events) {
+		snprintf(err, errlen, "--events with --counters off: nothing would count them");
+		return -1;
+	}
+	/* Off unless asked for: see README "Counters" for what they cost. */
+	a->counters_off = a->counters == 0 || (a->counters < 0 && !a->events);
 	return 0;
 }
 

@@ -26,7 +26,10 @@ struct run_args {
 	double watchdog_s;			/* --watchdog */
 	const char *kvm_dev;			/* --kvm-dev */
 	uint64_t max_ws;			/* --max-ws bytes; 0 = no cap */
+	uint64_t tsc_khz;			/* --tsc-khz; 0 = not given */
 	const char *events;			/* --events LIST; NULL = the defaults */
+	int counters;				/* --counters: 1 on, 0 off; -1 not given */
+	bool counters_off;			/* off: --counters off, or neither it nor --events */
 	bool mmu_compare;			/* --mmu-compare */
 	const char *report_dir;			/* --report; NULL = no report */
 	uint64_t numa_ws;			/* --numa-ws bytes; 0 = default */

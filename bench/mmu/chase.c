@@ -42,6 +42,9 @@ static const char *kind_unsupported(const struct bench_ctx *ctx, const struct gu
 	const struct host_info *hi = ctx->host;
 	uint64_t need = ALIGN_UP(ws, k->page_size) / PAGE_2M;
 
+	/* The native points need no KVM: they run and cross-check the host alone. */
+	if (!ctx->opts->kvm_usable)
+		return ctx->opts->kvm_reason;
 	if (k->page_size == PAGE_1G && !hi->has_1g_pages)
 		return "1 GiB guest pages: this CPU has no pdpe1gb";
 	if (k->page_size == PAGE_1G &&
@@ -194,7 +197,6 @@ static const struct bench mmu_chase = {
 	.id = "mmu/chase",
 	.desc = "pointer chase, ns per dependent load, 16 KiB..1 GiB, guest page x host backing vs native 4k/THP",
 	.unit = "ns",
-	.needs_kvm = true,
 	.run = run_chase,
 };
 BENCH_REGISTER(mmu_chase);

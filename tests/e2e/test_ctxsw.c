@@ -96,6 +96,32 @@ static void test_guest_process(void **state)
 	e2e_results_free(rs);
 }
 
+/* Without KVM the guest point is unsupported with the reason, and the pipe point,
+ * which needs no guest, still runs: two switches per round trip. */
+static void test_guest_process_without_kvm(void **state)
+{
+	struct results *rs;
+	const struct result *g, *pipe;
+
+	(void)state;
+	e2e_setup();
+	if (e2e_opts.kvm_usable) {
+		printf("skipping: KVM is usable here (test_guest_process covers this host)\n");
+		skip();
+	}
+	rs = e2e_run("ctxsw/guest-process");
+	g = find_via(rs, "ctxsw/guest-process", NULL);
+	assert_int_equal(g->status, RESULT_UNSUPPORTED);
+	assert_non_null(strstr(g->reason, e2e_opts.kvm_reason));
+	pipe = find_via(rs, "ctxsw/guest-process", "pipe");
+	assert_int_equal(pipe->status, RESULT_OK);
+	assert_string_equal(param(pipe, "where"), "native");
+	assert_true(pipe->stats.median > 0);
+	assert_true(json_number_value(json_object_get(pipe->counters, "context-switches")) >=
+		    2 * (double)ops(pipe));
+	e2e_results_free(rs);
+}
+
 static void test_vcpu_pingpong(void **state)
 {
 	struct results *rs;
@@ -186,6 +212,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_guest_syscall),
 		cmocka_unit_test(test_guest_process),
+		cmocka_unit_test(test_guest_process_without_kvm),
 		cmocka_unit_test(test_vcpu_pingpong),
 		cmocka_unit_test(test_vcpu_wake),
 		cmocka_unit_test(test_vcpu_shared_cpu),
