@@ -55,6 +55,7 @@ static void run_guest_process(struct bench_ctx *ctx, const struct bench *b)
 	 * native side on needs no KVM). */
 	if (!ctx->opts->kvm_usable) {
 		r = results_add(ctx->results, b->id, b->unit);
+		json_object_set_new(r->params, "where", json_string("guest"));
 		result_set_status(r, RESULT_UNSUPPORTED, "%s", ctx->opts->kvm_reason);
 	} else {
 		cfg.data_size = 2 * PAGE_4K;
