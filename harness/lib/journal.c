@@ -497,6 +497,8 @@ static json_t *host_identity(const json_t *header)
 	json_object_set(id, "kernel", json_object_get(host, "kernel") ?: json_null());
 	json_object_set(id, "kvm_module",
 			json_object_get(json_object_get(host, "kvm"), "module") ?: json_null());
+	/* ns results are ticks at this rate (--tsc-khz where the host cannot tell it) */
+	json_object_set(id, "tsc_khz", json_object_get(host, "tsc_khz") ?: json_null());
 	return id;
 }
 

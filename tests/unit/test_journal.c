@@ -185,6 +185,11 @@ static void test_a_journal_of_another_run_is_refused(void **state)
 	json_object_set_new(json_object_get(json_object_get(t, "host"), "kvm"), "mmu",
 			    json_string("shadow"));
 	assert_int_equal(journal_check_match(t, o, err, sizeof(err)), 0);
+	/* Its ns results are ticks at another TSC rate (--tsc-khz on a host without one). */
+	json_object_set_new(json_object_get(t, "host"), "tsc_khz", json_integer(2000000));
+	assert_int_equal(journal_check_match(t, o, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "another host: 'tsc_khz' is 2000000 there"));
+	json_object_del(json_object_get(t, "host"), "tsc_khz");
 	json_object_set_new(json_object_get(t, "config"), "repeat", json_integer(5));
 	assert_int_equal(journal_check_match(t, o, err, sizeof(err)), -1);
 	assert_string_equal(err, "it is the journal of another config: 'repeat' is 5 there, 15 here");
