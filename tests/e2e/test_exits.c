@@ -119,6 +119,35 @@ static const char *variant_handled_in(const struct result *r)
 	return !strcmp(wake, "none") ? "userspace" : "kernel";
 }
 
+/* QEMU's TCG drops the STI interrupt shadow across VMRUN (README "The host lab"): on
+ * an emulated CPU, a HLT whose wake-up was taken just before it may sleep until the
+ * watchdog, leaving exactly the state the lab's exit table allows. Accepted there and
+ * nowhere else, and said in the log. */
+static bool lost_wakeup_under_emulation(const struct result *r)
+{
+	static const struct { const char *id, *key, *value, *state; } allowed[] = {
+		{ "exits/hlt", "wake", "timer",
+		  "halted; LAPIC timer LVT 0x41, initial 1000, current 0; IRR none" },
+		{ "exits/self-ipi", "variant", "sti-hlt",
+		  "halted; LAPIC timer LVT 0x10000, initial 0, current 0; IRR none" },
+	};
+
+	if (r->status != RESULT_FAILED || !r->reason || !e2e_host.hypervisor ||
+	    !hypervisor_emulates_cpu(e2e_host.hypervisor_sig))
+		return false;
+	for (size_t i = 0; i < sizeof(allowed) / sizeof(*allowed); i++) {
+		const char *v = e2e_param_str(r, allowed[i].key);
+
+		if (!strcmp(r->id, allowed[i].id) && v && !strcmp(v, allowed[i].value) &&
+		    strstr(r->reason, allowed[i].state)) {
+			printf("# %s %s=%s: the emulator's lost wake-up, accepted: %s\n", r->id,
+			       allowed[i].key, v, r->reason);
+			return true;
+		}
+	}
+	return false;
+}
+
 /* Variants of one id tell themselves apart by their params. */
 static void assert_params_differ(const struct result *const *r, size_t n)
 {
@@ -139,6 +168,8 @@ static void test_exit_bench(void **state)
 	n = e2e_find(rs, c->id, r, 4);
 	assert_int_equal(n, c->results);
 	for (size_t i = 0; i < n; i++) {
+		if (lost_wakeup_under_emulation(r[i]))
+			continue;
 		e2e_assert_ok_or_unsupported(r[i]);
 		if (!strcmp(c->id, "exits/hlt") || !strcmp(c->id, "exits/dr7"))
 			assert_guest_result(r[i], variant_handled_in(r[i]));
