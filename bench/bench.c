@@ -284,11 +284,11 @@ struct result *bench_run_guest(struct bench_ctx *ctx, const struct bench *b,
 	struct result *r = results_add(ctx->results, b->id, b->unit);
 	char err[256];
 	struct vm *vm;
+	struct vcpu_counters vc;
+	uint64_t ops;
 
 	json_object_set_new(r->params, "where", json_string("guest"));
 	vm = vm_create(cfg, err, sizeof(err));
-	struct vcpu_counters vc;
-	uint64_t ops;
 
 	if (!vm) {
 		result_set_status(r, RESULT_FAILED, "%s", err);

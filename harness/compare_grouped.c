@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/builtin.h"
 #include "harness/lib/compare.h"
 #include "harness/lib/util.h"
 #include "reports/report.h"

@@ -35,6 +35,17 @@ wait_done() {
 	done
 	return 1
 }
+# killed_run FILE N [ARGS...]: a run into FILE, SIGKILLed once its journal holds N
+# finished benchmark runs.
+killed_run() {
+	local f=$1 n=$2 pid
+	shift 2
+	"$VMTAX" run "${BENCH[@]}" "${SLOW[@]}" "$@" -o "$f" >/dev/null 2>&1 &
+	pid=$!
+	wait_done "$f.journal" "$n"
+	kill -KILL $pid
+	wait $pid 2>/dev/null
+}
 
 # A results file: valid vmtax/1 (the one reader accepts it), interrupted as $2, and
 # holding exactly the ids $3 (space-separated, sorted), each ok one with $4 rounds
@@ -85,11 +96,7 @@ say "--resume after SIGINT completes the file and removes the journal"
 # SIGKILL: no results file, the journal has the first benchmark; --resume runs only
 # the rest and the final file has every id an uninterrupted run has.
 f="$tmp/kill.json"
-"$VMTAX" run "${BENCH[@]}" "${SLOW[@]}" -o "$f" >/dev/null 2>&1 &
-pid=$!
-wait_done "$f.journal" 1
-kill -KILL $pid
-wait $pid 2>/dev/null
+killed_run "$f" 1
 [ ! -e "$f" ] && [ "$(grep -c '"done":' "$f.journal")" -eq 1 ]; say "SIGKILL: no results file, the journal holds the finished benchmark"
 cp "$f.journal" "$tmp/torn.json.journal"
 "$VMTAX" run "${BENCH[@]}" "${SLOW[@]}" --resume "$f.journal" -o "$tmp/elsewhere.json" >"$tmp/out" 2>"$tmp/err"
@@ -106,11 +113,7 @@ results_are "$f" false "$ALL"; say "--resume after SIGKILL: the final file has e
 # first): --resume runs only run 2 of the second, and every result has both runs in
 # order, each run's rounds, as an uninterrupted run gives them.
 f="$tmp/runs.json"
-"$VMTAX" run "${BENCH[@]}" "${SLOW[@]}" --runs 2 -o "$f" >/dev/null 2>&1 &
-pid=$!
-wait_done "$f.journal" 3
-kill -KILL $pid
-wait $pid 2>/dev/null
+killed_run "$f" 3 --runs 2
 grep -q '"run":2,"done":"exits/ref-cpuid"' "$f.journal"; say "--runs: the journal says each benchmark's run"
 "$VMTAX" run "${BENCH[@]}" "${SLOW[@]}" --runs 2 --resume "$f.journal" >/dev/null 2>"$tmp/err"
 [ $? -eq 0 ] && grep -q "of 3 finished benchmark run(s) kept" "$tmp/err" &&
@@ -147,11 +150,7 @@ results_are "$f" false "$ALL"; say "a torn journal: the final file is complete"
 # Refusals, one line and exit 2, nothing run: another config, version, host; a journal
 # left by an unfinished run is not overwritten by a new run.
 f="$tmp/other.json"
-"$VMTAX" run "${BENCH[@]}" "${SLOW[@]}" -o "$f" >/dev/null 2>&1 &
-pid=$!
-wait_done "$f.journal" 1
-kill -KILL $pid
-wait $pid 2>/dev/null
+killed_run "$f" 1
 cp "$f.journal" "$tmp/saved.journal"
 "$VMTAX" run "${BENCH[@]}" --repeat 5 --resume "$f.journal" >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 2 ] && [ ! -s "$tmp/out" ]; say "--resume with other options is refused (exit 2)"

@@ -9,6 +9,7 @@
 
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 #include "harness/lib/counters.h"
 

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "bench/ctxsw/ctxsw.h"
 #include "tests/e2e/bench_e2e.h"
