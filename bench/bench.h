@@ -41,6 +41,20 @@ struct run_opts {
 	char kvm_reason[200];		/* why not */
 };
 
+struct bench;
+
+/* Where a sweep's finished steps are kept as they end and come back from when a run
+ * killed part-way is resumed (vmtax run: its journal). */
+struct bench_steps {
+	/* Step key of b finished in the run being resumed: move its results into `into`,
+	 * true. false: run it. */
+	bool (*resume)(void *arg, const struct bench *b, const char *key, struct results *into);
+	/* Step key of b ended with results r[0..n). */
+	void (*ended)(void *arg, const struct bench *b, const char *key, const struct result *r,
+		      size_t n);
+	void *arg;
+};
+
 struct bench_ctx {
 	const struct host_info *host;
 	const struct run_opts *opts;
@@ -48,6 +62,7 @@ struct bench_ctx {
 	/* What this run measured before this benchmark (model/mix costs its VM with it);
 	 * NULL when the benchmark runs alone (the e2e tests). */
 	const struct results *earlier;
+	const struct bench_steps *steps;	/* NULL: every step runs, none is kept */
 };
 
 struct bench {
@@ -72,6 +87,32 @@ static inline bool bench_cancelled(const struct bench_ctx *ctx)
 {
 	return ctx->opts->cancel && *ctx->opts->cancel;
 }
+
+/*
+ * A sweep's step (a working set, a NUMA cell): what a run killed part-way and resumed
+ * does not measure again. key names the step within its benchmark, the same on every
+ * run ("ws=16384"); everything the step measures is added between begin and end, and
+ * nothing after end amends it.
+ *
+ *	struct bench_step st;
+ *
+ *	if (bench_step_begin(ctx, b, &st, "ws=%llu", ws)) {
+ *		...measure...
+ *		bench_step_end(ctx, b, &st);
+ *	}
+ *
+ * begin is false for a step the run being resumed finished: its results are added as
+ * they were measured, each with extra.resumed true.
+ */
+struct bench_step {
+	char key[96];
+	size_t first;		/* its first result in ctx->results */
+};
+bool bench_step_begin(struct bench_ctx *ctx, const struct bench *b, struct bench_step *st,
+		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The step's results are kept (ctx->steps), unless the run is being cancelled: a step
+ * cut short runs again. */
+void bench_step_end(struct bench_ctx *ctx, const struct bench *b, const struct bench_step *st);
 
 /* Every registered benchmark, sorted by id. */
 const struct bench *const *bench_all(size_t *n);

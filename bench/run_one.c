@@ -3,11 +3,52 @@
 #include "bench/bench.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "microvm/kvm.h"
+
+/* Guest loops and native references say where they ran; what a KVM benchmark reports
+ * of a point without running it (its probe found the operation unsupported) is about
+ * the guest. */
+static void say_where(struct bench_ctx *ctx, const struct bench *b, size_t first)
+{
+	for (size_t i = first; b->needs_kvm && i < ctx->results->n; i++) {
+		json_t *params = ctx->results->items[i].params;
+
+		if (!json_object_get(params, "where"))
+			json_object_set_new(params, "where", json_string("guest"));
+	}
+}
+
+bool bench_step_begin(struct bench_ctx *ctx, const struct bench *b, struct bench_step *st,
+		      const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(st->key, sizeof(st->key), fmt, ap);
+	va_end(ap);
+	st->first = ctx->results->n;
+	if (!ctx->steps || !ctx->steps->resume(ctx->steps->arg, b, st->key, ctx->results))
+		return true;
+	/* Measured by the run that was killed: its host-speed bracket (the "runs" entry)
+	 * is this run's. */
+	for (size_t i = st->first; i < ctx->results->n; i++)
+		json_object_set_new(ctx->results->items[i].extra, "resumed", json_true());
+	return false;
+}
+
+void bench_step_end(struct bench_ctx *ctx, const struct bench *b, const struct bench_step *st)
+{
+	if (!ctx->steps || bench_cancelled(ctx))
+		return;
+	say_where(ctx, b, st->first);
+	ctx->steps->ended(ctx->steps->arg, b, st->key, ctx->results->items + st->first,
+			  ctx->results->n - st->first);
+}
 
 void bench_run_one(struct bench_ctx *ctx, const struct bench *b)
 {
@@ -21,15 +62,7 @@ void bench_run_one(struct bench_ctx *ctx, const struct bench *b)
 		return;
 	}
 	b->run(ctx, b);
-	/* Guest loops and native references say where they ran; what a KVM benchmark
-	 * reports of a point without running it (its probe found the operation
-	 * unsupported) is about the guest. */
-	for (size_t i = first; b->needs_kvm && i < ctx->results->n; i++) {
-		json_t *params = ctx->results->items[i].params;
-
-		if (!json_object_get(params, "where"))
-			json_object_set_new(params, "where", json_string("guest"));
-	}
+	say_where(ctx, b, first);
 }
 
 int bench_kvm_usable(const struct host_info *hi, struct run_opts *o)

@@ -179,9 +179,18 @@ struct pass {
 	enum mmu_mode mmu;
 };
 
+/* A journal that cannot be written costs the run its safety net, not its results: one
+ * warning, the run goes on. */
+static void warn_once(struct persist *p)
+{
+	if (p->warned)
+		return;
+	pr_warn("%s; the run goes on and writes its results file at the end", p->j.err);
+	p->warned = true;
+}
+
 /* A benchmark's kept run: tagged with the pass's paging, so compare can pair the
- * passes, then into the journal. A journal that cannot be written costs the run its
- * safety net, not its results: one warning, the run goes on. */
+ * passes, then into the journal. */
 static void keep(void *arg, unsigned run_no, const struct bench *b, struct results *rs)
 {
 	struct pass *ps = arg;
@@ -191,10 +200,29 @@ static void keep(void *arg, unsigned run_no, const struct bench *b, struct resul
 		for (size_t i = 0; i < rs->n; i++)
 			json_object_set_new(rs->items[i].params, "mmu",
 					    json_string(mmu_mode_name(ps->mmu)));
-	if (!journal_append_bench(&p->j, ps->no, run_no, b->id, rs->items, rs->n) || p->warned)
+	if (!journal_append_bench(&p->j, ps->no, run_no, b->id, rs->items, rs->n))
 		return;
-	pr_warn("%s; the run goes on and writes its results file at the end", p->j.err);
-	p->warned = true;
+	warn_once(p);
+}
+
+/* A step of a sweep (bench_step_end): journaled as it ends. */
+static void keep_step(void *arg, unsigned run_no, const struct bench *b, const char *key,
+		      const struct result *r, size_t n)
+{
+	struct pass *ps = arg;
+
+	if (journal_append_step(&ps->p->j, ps->no, run_no, b->id, key, r, n))
+		warn_once(ps->p);
+}
+
+/* A step the journal being resumed finished: its results, not measured again. */
+static bool resume_step(void *arg, unsigned run_no, const struct bench *b, const char *key,
+			struct results *into)
+{
+	const struct pass *ps = arg;
+
+	return ps->p->resumed &&
+	       journal_step_results(ps->p->resumed, ps->no, run_no, b->id, key, into);
 }
 
 /* Did the journal being resumed finish this run of b in this pass? */
@@ -208,7 +236,10 @@ static bool journaled(void *arg, unsigned run_no, const struct bench *b)
 static void run_pass(struct bench_ctx *ctx, const struct bench **benches, size_t n,
 		     unsigned runs, struct pass *ps)
 {
-	struct rotation_hook hook = { keep, journaled, ps };
+	struct rotation_hook hook = {
+		.ran = keep, .done = journaled, .step_resume = resume_step,
+		.step_ended = keep_step, .arg = ps,
+	};
 
 	rotation_run(ctx, benches, n, runs, bench_run_one, &hook);
 }
@@ -293,6 +324,17 @@ static unsigned long long room_needed(size_t benches, unsigned runs, bool mmu_co
 	return 2ull * KiB(64) * benches * runs * (mmu_compare ? 2 : 1);
 }
 
+/* ", and N step(s) of unfinished benchmarks" for the resuming line, or "". */
+static const char *steps_kept(const struct journal_contents *jc)
+{
+	static char buf[80];
+
+	if (!jc->nsteps)
+		return "";
+	snprintf(buf, sizeof(buf), ", and %zu finished step(s) of unfinished ones", jc->nsteps);
+	return buf;
+}
+
 /* Before the first benchmark: a journal of our own, or (--resume) the one named, which
  * must be this run's; its finished runs become rs's, joined as the rotation joined
  * them. Exits 2 on any refusal. */
@@ -336,10 +378,10 @@ static void open_journal(struct run_args *a, struct results *rs, size_t nbenches
 	free(rs->started);
 	rs->started = xstrdup(json_string_value(json_object_get(jc->header, "started")) ?: "");
 	p->resumed = jc;
-	fprintf(stderr, "vmtax: resuming %s: %zu result(s) of %zu finished benchmark run(s) kept%s%s\n",
-		a->resume, rs->n, jc->ndone,
+	fprintf(stderr, "vmtax: resuming %s: %zu result(s) of %zu finished benchmark run(s) kept%s%s%s\n",
+		a->resume, rs->n, jc->ndone, steps_kept(jc),
 		jc->torn ? "; its last line was cut short (a write the run did not finish) and is ignored" : "",
-		jc->dropped ? "; a benchmark that did not finish runs again" : "");
+		jc->dropped ? "; a benchmark or step that did not finish runs again" : "");
 }
 
 int cmd_run(int argc, char **argv)

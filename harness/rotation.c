@@ -77,6 +77,27 @@ void rotation_rejoin(struct results *out, struct results *earlier)
 	merge(out, &hint, earlier);
 }
 
+/* A benchmark's steps in run run_no, through the hook. */
+struct run_steps {
+	const struct rotation_hook *hook;
+	unsigned run_no;
+};
+
+static bool step_resume(void *arg, const struct bench *b, const char *key, struct results *into)
+{
+	const struct run_steps *rs = arg;
+
+	return rs->hook->step_resume(rs->hook->arg, rs->run_no, b, key, into);
+}
+
+static void step_ended(void *arg, const struct bench *b, const char *key, const struct result *r,
+		       size_t n)
+{
+	const struct run_steps *rs = arg;
+
+	rs->hook->step_ended(rs->hook->arg, rs->run_no, b, key, r, n);
+}
+
 /* One benchmark's run k: timed between two host-speed measurements, measured again
  * while the host's speed moved too much during it. A benchmark this host cannot run
  * measures nothing: no host speed to time. */
@@ -89,10 +110,14 @@ static void run_bench(struct bench_ctx *ctx, size_t *hint, const struct bench *b
 	struct bench_ctx sub = *ctx;
 	struct host_speed before, after, drift;
 	unsigned remeasured = 0;
+	struct run_steps rs = { hook, run_no };
+	struct bench_steps steps = { step_resume, step_ended, &rs };
 
 	results_init(&scratch);
 	sub.results = &scratch;
 	sub.earlier = ctx->results;
+	if (hook && hook->step_resume && hook->step_ended)
+		sub.steps = &steps;
 	for (;;) {
 		if (timed)
 			host_speed_measure(ctx->opts->cpu, &before);

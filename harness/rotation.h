@@ -23,10 +23,15 @@ typedef void (*rotation_run_fn)(struct bench_ctx *ctx, const struct bench *b);
  * results of the other runs (e.g. tag every result with the paging it ran under,
  * journal it): scratch holds that run's results only, each with its one "runs" entry
  * (run_no, host speed, drift) already made. done (may be NULL) says a run finished
- * before (a resumed journal holds it): it is skipped. */
+ * before (a resumed journal holds it): it is skipped. step_resume and step_ended (may
+ * be NULL) are the benchmark's steps (bench_steps) of run run_no. */
 struct rotation_hook {
 	void (*ran)(void *arg, unsigned run_no, const struct bench *b, struct results *scratch);
 	bool (*done)(void *arg, unsigned run_no, const struct bench *b);
+	bool (*step_resume)(void *arg, unsigned run_no, const struct bench *b, const char *key,
+			    struct results *into);
+	void (*step_ended)(void *arg, unsigned run_no, const struct bench *b, const char *key,
+			   const struct result *r, size_t n);
 	void *arg;
 };
 

@@ -189,8 +189,14 @@ static void run_chase(struct bench_ctx *ctx, const struct bench *b)
 		if (why)
 			add_unsupported(ctx, b, "guest", k->page, k->backing_param, 0, why);
 	}
-	for (unsigned i = 0; i < n && !bench_cancelled(ctx); i++)
-		run_ws(ctx, b, ws[i], kind_ok);
+	for (unsigned i = 0; i < n && !bench_cancelled(ctx); i++) {
+		struct bench_step st;
+
+		if (bench_step_begin(ctx, b, &st, "ws=%llu", (unsigned long long)ws[i])) {
+			run_ws(ctx, b, ws[i], kind_ok);
+			bench_step_end(ctx, b, &st);
+		}
+	}
 }
 
 static const struct bench mmu_chase = {

@@ -114,9 +114,14 @@ static void run_cr3_switch(struct bench_ctx *ctx, const struct bench *b)
 	static const uint64_t pages[] = { 0, 64 };
 
 	for (size_t i = 0; i < ARRAY_SIZE(pages) && !bench_cancelled(ctx); i++) {
+		struct bench_step st;
+
+		if (!bench_step_begin(ctx, b, &st, "pages=%llu", (unsigned long long)pages[i]))
+			continue;
 		run_point(ctx, b, false, false, pages[i]);
 		for (int pcid = 0; pcid < 2; pcid++)
 			run_point(ctx, b, true, pcid, pages[i]);
+		bench_step_end(ctx, b, &st);
 	}
 }
 

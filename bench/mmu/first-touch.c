@@ -82,9 +82,15 @@ static void run_point(struct bench_ctx *ctx, const struct bench *b, uint64_t pag
 
 static void run_first_touch(struct bench_ctx *ctx, const struct bench *b)
 {
-	for (int big = 0; big < 2 && !bench_cancelled(ctx); big++)
+	for (int big = 0; big < 2 && !bench_cancelled(ctx); big++) {
+		struct bench_step st;
+
+		if (!bench_step_begin(ctx, b, &st, "page=%s", big ? "2m" : "4k"))
+			continue;
 		for (int prefault = 0; prefault < 2; prefault++)
 			run_point(ctx, b, big ? PAGE_2M : PAGE_4K, prefault);
+		bench_step_end(ctx, b, &st);
+	}
 }
 
 static const struct bench mmu_first_touch = {

@@ -29,14 +29,22 @@ static void run_page_walk(struct bench_ctx *ctx, const struct bench *b)
 	struct native_chase native[2] = { 0 };
 
 	for (int thp = 0; thp < 2 && !bench_cancelled(ctx); thp++) {
-		struct result *r = chase_native_point(ctx, b, ws, WALK_STRIDE, thp, &native[thp]);
+		struct bench_step st;
+		struct result *r;
+		enum result_status native_status;
 
-		add_stride(r);
-		if (r->status == RESULT_FAILED)
-			break;
-		if (r->status == RESULT_UNSUPPORTED)	/* no THP: nothing to run 2m on */
+		if (!bench_step_begin(ctx, b, &st, "page=%s", thp ? "2m" : "4k"))
 			continue;
-		add_stride(chase_guest_point(ctx, b, kinds[thp], ws, WALK_STRIDE, &native[thp]));
+		r = chase_native_point(ctx, b, ws, WALK_STRIDE, thp, &native[thp]);
+		add_stride(r);
+		native_status = r->status;
+		/* no THP: nothing to run 2m on */
+		if (native_status != RESULT_FAILED && native_status != RESULT_UNSUPPORTED)
+			add_stride(chase_guest_point(ctx, b, kinds[thp], ws, WALK_STRIDE,
+						     &native[thp]));
+		bench_step_end(ctx, b, &st);
+		if (native_status == RESULT_FAILED)
+			break;
 	}
 	chase_native_free(&native[0]);
 	chase_native_free(&native[1]);

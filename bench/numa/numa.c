@@ -109,7 +109,11 @@ void numa_run_matrix(struct bench_ctx *ctx, const struct bench *b, const char *c
 	for (unsigned i = 0; i < p.nr_cells && !bench_cancelled(ctx); i++) {
 		const struct numa_cell *c = &p.cells[i];
 		struct numa_point pt = { .cell = c, .cpu_node = c->cpu_node };
+		struct bench_step st;
 
+		if (!bench_step_begin(ctx, b, &st, "cpu_node=%d mem_node=%d", c->cpu_node,
+				      c->mem_node))
+			continue;
 		if (c->skip)
 			numa_add_skipped(ctx, b, &pt, c->skip, kinds, threads);
 		else
@@ -118,6 +122,7 @@ void numa_run_matrix(struct bench_ctx *ctx, const struct bench *b, const char *c
 			pt.cell = NULL;
 			numa_add_skipped(ctx, b, &pt, NUMA_ONE_NODE_REASON, kinds, threads);
 		}
+		bench_step_end(ctx, b, &st);
 	}
 	numa_plan_free(&p);
 }

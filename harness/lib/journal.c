@@ -198,27 +198,59 @@ static int give_up(struct journal *j, const char *what)
 	return -1;
 }
 
-int journal_append_bench(struct journal *j, unsigned pass, unsigned run, const char *bench_id,
-			 const struct result *results, size_t n)
+/* Each result a line tagged with head's keys, then the line `end`; each written and
+ * fsynced before the next. Takes end. */
+static int append_lines(struct journal *j, const json_t *head, const struct result *results,
+			size_t n, json_t *end)
 {
 	json_t *line;
 	int ret;
 
-	if (j->fd < 0)
+	if (j->fd < 0) {
+		json_decref(end);
 		return j->path ? -1 : 0;
+	}
 	for (size_t i = 0; i < n; i++) {
-		line = json_pack("{s:i, s:i, s:o*}", "pass", (int)pass, "run", (int)run, "result",
-				 result_to_json(&results[i]));
+		line = json_deep_copy(head);
+		if (line)
+			json_object_set_new(line, "result", result_to_json(&results[i]));
 		ret = write_line(j->fd, line && json_object_get(line, "result") ? line : NULL);
 		json_decref(line);
-		if (ret)
+		if (ret) {
+			json_decref(end);
 			return give_up(j, "a result");
+		}
 	}
-	line = json_pack("{s:i, s:i, s:s, s:I}", "pass", (int)pass, "run", (int)run, "done",
-			 bench_id, "results", (json_int_t)n);
-	ret = write_line(j->fd, line);
-	json_decref(line);
-	return ret ? give_up(j, "a benchmark's end") : 0;
+	ret = write_line(j->fd, end);
+	json_decref(end);
+	return ret ? give_up(j, json_object_get(head, "step") ? "a step's end"
+							     : "a benchmark's end") : 0;
+}
+
+int journal_append_bench(struct journal *j, unsigned pass, unsigned run, const char *bench_id,
+			 const struct result *results, size_t n)
+{
+	json_t *head = json_pack("{s:i, s:i}", "pass", (int)pass, "run", (int)run);
+	int ret = append_lines(j, head, results, n,
+			       json_pack("{s:i, s:i, s:s, s:I}", "pass", (int)pass, "run", (int)run,
+					 "done", bench_id, "results", (json_int_t)n));
+
+	json_decref(head);
+	return ret;
+}
+
+int journal_append_step(struct journal *j, unsigned pass, unsigned run, const char *bench_id,
+			const char *key, const struct result *results, size_t n)
+{
+	json_t *head = json_pack("{s:i, s:i, s:s, s:s}", "pass", (int)pass, "run", (int)run,
+				 "step", bench_id, "key", key);
+	int ret = append_lines(j, head, results, n,
+			       json_pack("{s:i, s:i, s:s, s:s, s:I}", "pass", (int)pass, "run",
+					 (int)run, "step_done", bench_id, "key", key, "results",
+					 (json_int_t)n));
+
+	json_decref(head);
+	return ret;
 }
 
 void journal_close(struct journal *j, bool remove)
@@ -283,10 +315,11 @@ static json_int_t run_of(json_t *result)
 	return json_array_size(runs) == 1 && json_is_integer(run) ? json_integer_value(run) : -1;
 }
 
-/* One finished benchmark run's results through the one results reader, into jc->rs.
- * A run at a time: the runs of one benchmark share their ids and params, which the
- * reader refuses within one file. */
-static int read_back(struct journal_contents *jc, json_t *results, char *why, size_t whylen)
+/* One finished benchmark run's or step's results through the one results reader,
+ * appended to into. A run at a time: the runs of one benchmark share their ids and
+ * params, which the reader refuses within one file. */
+static int read_back(const struct journal_contents *jc, json_t *results, struct results *into,
+		     char *why, size_t whylen)
 {
 	json_t *root = json_pack("{s:s, s:O?, s:O?, s:O?, s:O?, s:O}", "schema", RESULTS_SCHEMA,
 				 "tool", json_object_get(jc->header, "tool"), "started",
@@ -308,44 +341,158 @@ static int read_back(struct journal_contents *jc, json_t *results, char *why, si
 	if (ret)
 		return ret;
 	for (size_t i = 0; i < run.n; i++)
-		results_take(&jc->rs, &run.items[i]);
+		results_take(into, &run.items[i]);
 	results_free(&run);
 	return 0;
 }
 
-/* A "done" line: the pending results must be exactly its benchmark's, of its pass and
- * run. */
-static int close_bench(json_t *line, json_t *pending, json_int_t pending_pass,
-		       json_int_t pending_run, struct journal_contents *jc, char *why,
-		       size_t whylen)
+/* Result lines not yet closed by their "done" (or "step_done") line: of one pass, run
+ * (and step key). */
+struct pending {
+	json_t *results;
+	json_int_t pass, run;
+	const char *key;	/* of the line that set pass and run; NULL for a run's */
+	json_t *key_line;	/* holds key */
+};
+
+static void pending_add(struct pending *pd, json_t *line, json_t *result)
 {
-	const char *id = json_string_value(json_object_get(line, "done"));
+	pd->pass = json_integer_value(json_object_get(line, "pass"));
+	pd->run = json_integer_value(json_object_get(line, "run"));
+	json_decref(pd->key_line);
+	pd->key_line = json_incref(line);
+	pd->key = json_string_value(json_object_get(line, "key"));
+	json_array_append(pd->results, result);
+}
+
+/* A "done" or "step_done" line (what = its key): the pending results must be exactly
+ * its benchmark's, of its pass and run (and step). Their id in *id. */
+static int check_close(json_t *line, const char *what, const struct pending *pd,
+		       const char **id, char *why, size_t whylen)
+{
 	json_t *pass = json_object_get(line, "pass"), *run = json_object_get(line, "run");
 	json_t *count = json_object_get(line, "results");
-	size_t i;
+	const char *key = json_string_value(json_object_get(line, "key"));
+	bool step = !strcmp(what, "step_done");
+	size_t i, n = json_array_size(pd->results);
 	json_t *r;
 
-	if (!id || !json_is_integer(pass) || !json_is_integer(run) || !json_is_integer(count)) {
-		snprintf(why, whylen, "a 'done' line needs done, pass, run and results");
+	*id = json_string_value(json_object_get(line, what));
+	if (!*id || !json_is_integer(pass) || !json_is_integer(run) ||
+	    !json_is_integer(count) || (step && !key)) {
+		snprintf(why, whylen, "a '%s' line needs %s, pass, run%s and results", what, what,
+			 step ? ", key" : "");
 		return -1;
 	}
-	if ((size_t)json_integer_value(count) != json_array_size(pending) ||
-	    (json_array_size(pending) && (pending_pass != json_integer_value(pass) ||
-					  pending_run != json_integer_value(run)))) {
-		snprintf(why, whylen, "'%s' says %lld results, %zu of its pass and run precede it",
-			 id, (long long)json_integer_value(count), json_array_size(pending));
+	if ((size_t)json_integer_value(count) != n ||
+	    (n && (pd->pass != json_integer_value(pass) || pd->run != json_integer_value(run) ||
+		   (step && strcmp(pd->key, key))))) {
+		snprintf(why, whylen, "'%s'%s%s says %lld results, %zu of its pass and run precede it",
+			 *id, step ? " step " : "", step ? key : "",
+			 (long long)json_integer_value(count), n);
 		return -1;
 	}
-	json_array_foreach(pending, i, r) {
-		if (strcmp(json_string_value(json_object_get(r, "id")) ?: "", id)) {
-			snprintf(why, whylen, "a result of another benchmark before '%s' is done", id);
+	json_array_foreach(pd->results, i, r) {
+		if (strcmp(json_string_value(json_object_get(r, "id")) ?: "", *id)) {
+			snprintf(why, whylen, "a result of another benchmark before '%s' is done", *id);
 			return -1;
 		}
 	}
-	if (read_back(jc, pending, why, whylen))
+	return 0;
+}
+
+static int close_bench(json_t *line, struct pending *pd, struct journal_contents *jc,
+		       char *why, size_t whylen)
+{
+	const char *id;
+
+	if (check_close(line, "done", pd, &id, why, whylen) ||
+	    read_back(jc, pd->results, &jc->rs, why, whylen))
 		return -1;
-	json_array_clear(pending);
-	add_done(jc, json_integer_value(pass), json_integer_value(run), id);
+	json_array_clear(pd->results);
+	add_done(jc, json_integer_value(json_object_get(line, "pass")),
+		 json_integer_value(json_object_get(line, "run")), id);
+	return 0;
+}
+
+static int close_step(json_t *line, struct pending *pd, struct journal_contents *jc,
+		      char *why, size_t whylen)
+{
+	struct results check;
+	const char *id;
+	int bad;
+
+	if (check_close(line, "step_done", pd, &id, why, whylen))
+		return -1;
+	/* read back now to refuse a bad journal at once; again each time it is asked for
+	 * (a benchmark measured again when the host's speed moved asks twice) */
+	results_init(&check);
+	bad = read_back(jc, pd->results, &check, why, whylen);
+	results_free(&check);
+	if (bad)
+		return -1;
+	jc->steps = xrealloc(jc->steps, (jc->nsteps + 1) * sizeof(*jc->steps));
+	jc->steps[jc->nsteps++] = (struct journal_step){
+		.pass = (unsigned)json_integer_value(json_object_get(line, "pass")),
+		.run = (unsigned)json_integer_value(json_object_get(line, "run")),
+		.bench_id = xstrdup(id),
+		.key = xstrdup(json_string_value(json_object_get(line, "key"))),
+		.results = json_copy(pd->results),
+	};
+	json_array_clear(pd->results);
+	return 0;
+}
+
+bool journal_step_results(const struct journal_contents *jc, unsigned pass, unsigned run,
+			  const char *bench_id, const char *key, struct results *into)
+{
+	char why[300];
+
+	for (size_t i = jc->nsteps; i-- > 0;) {
+		const struct journal_step *st = &jc->steps[i];
+
+		if (st->pass == pass && st->run == run && !strcmp(st->bench_id, bench_id) &&
+		    !strcmp(st->key, key))
+			return !read_back(jc, st->results, into, why, sizeof(why));
+	}
+	return false;
+}
+
+static bool has_pass_and_run(json_t *line)
+{
+	return json_is_integer(json_object_get(line, "pass")) &&
+	       json_is_integer(json_object_get(line, "run"));
+}
+
+/* One line after the header into jc. -1 with why. */
+static int read_line(json_t *line, struct pending *run, struct pending *step,
+		     struct journal_contents *jc, char *why, size_t whylen)
+{
+	json_t *r = json_object_get(line, "result");
+
+	if (json_object_get(line, "done"))
+		return close_bench(line, run, jc, why, whylen);
+	if (json_object_get(line, "step_done"))
+		return close_step(line, step, jc, why, whylen);
+	if (!json_is_object(r) || !has_pass_and_run(line)) {
+		snprintf(why, whylen, "neither a result nor a 'done' line");
+		return -1;
+	}
+	if (json_object_get(line, "step")) {
+		if (!json_is_string(json_object_get(line, "key"))) {
+			snprintf(why, whylen, "a step's result without its key");
+			return -1;
+		}
+		/* as the benchmark made it: the rotation's "runs" entry comes at its end */
+		pending_add(step, line, r);
+		return 0;
+	}
+	pending_add(run, line, r);
+	if (run_of(r) != run->run) {
+		snprintf(why, whylen, "a result of run %lld whose \"runs\" entry does not say so",
+			 (long long)run->run);
+		return -1;
+	}
 	return 0;
 }
 
@@ -353,14 +500,13 @@ static int close_bench(json_t *line, json_t *pending, json_int_t pending_pass,
 static int read_lines(char *buf, size_t len, char *body, struct journal_contents *jc,
 		      unsigned *lineno, char *why, size_t whylen)
 {
-	json_t *pending = json_array();
-	json_int_t pending_pass = 0, pending_run = 0;
+	struct pending run = { .results = json_array() }, step = { .results = json_array() };
 	int ret = 0;
 	char *p = body;
 
 	while (p < buf + len) {
 		char *nl = memchr(p, '\n', (size_t)(buf + len - p));
-		json_t *line, *r;
+		json_t *line;
 
 		(*lineno)++;
 		if (!nl) {		/* a write cut short: the power went mid-line */
@@ -377,31 +523,19 @@ static int read_lines(char *buf, size_t len, char *body, struct journal_contents
 			ret = -1;
 			break;
 		}
-		if (json_object_get(line, "done")) {
-			ret = close_bench(line, pending, pending_pass, pending_run, jc, why, whylen);
+		ret = read_line(line, &run, &step, jc, why, whylen);
+		if (!ret && (json_object_get(line, "done") || json_object_get(line, "step_done")))
 			jc->valid_len = nl + 1 - buf;
-		} else if (json_is_object(r = json_object_get(line, "result")) &&
-			   json_is_integer(json_object_get(line, "pass")) &&
-			   json_is_integer(json_object_get(line, "run"))) {
-			pending_pass = json_integer_value(json_object_get(line, "pass"));
-			pending_run = json_integer_value(json_object_get(line, "run"));
-			if (run_of(r) != pending_run) {
-				snprintf(why, whylen, "a result of run %lld whose \"runs\" entry does not say so",
-					 (long long)pending_run);
-				ret = -1;
-			}
-			json_array_append(pending, r);
-		} else {
-			snprintf(why, whylen, "neither a result nor a 'done' line");
-			ret = -1;
-		}
 		json_decref(line);
 		if (ret)
 			break;
 		p = nl + 1;
 	}
-	jc->dropped = json_array_size(pending);
-	json_decref(pending);
+	jc->dropped = json_array_size(run.results) + json_array_size(step.results);
+	json_decref(run.results);
+	json_decref(run.key_line);
+	json_decref(step.results);
+	json_decref(step.key_line);
 	return ret;
 }
 
@@ -443,6 +577,12 @@ void journal_contents_free(struct journal_contents *jc)
 	for (size_t i = 0; i < jc->ndone; i++)
 		free(jc->done[i]);
 	free(jc->done);
+	for (size_t i = 0; i < jc->nsteps; i++) {
+		free(jc->steps[i].bench_id);
+		free(jc->steps[i].key);
+		json_decref(jc->steps[i].results);
+	}
+	free(jc->steps);
 	memset(jc, 0, sizeof(*jc));
 }
 

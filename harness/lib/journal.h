@@ -10,10 +10,17 @@
  *	...
  *	{"pass": 0, "run": 1, "done": "exits/cpuid", "results": 3}
  *
- * A benchmark's run is kept once its "done" line follows its results: a benchmark cut
- * off part-way runs again from its start (the unit of resuming is one run of one
- * benchmark: results identify themselves by id + params only once the benchmark has
- * set them, and some benchmarks amend an earlier point when a later one is measured).
+ * A benchmark's run is kept once its "done" line follows its results. A sweep (a
+ * working set, a NUMA cell: bench_step_begin) also journals each step as it ends:
+ *
+ *	{"pass": 0, "run": 1, "step": "mmu/chase", "key": "ws=16384", "result": {...}}
+ *	{"pass": 0, "run": 1, "step_done": "mmu/chase", "key": "ws=16384", "results": 6}
+ *
+ * so a benchmark cut off part-way runs again without the steps it finished, which are
+ * taken from here. A step is the unit, not a result: a benchmark amends a point while
+ * its step runs (a native twin joins its guest point), never after. The step lines
+ * are the results as the benchmark made them (no "runs" entry yet); the benchmark's
+ * "done" lines that follow repeat them as kept.
  * `pass` is --mmu-compare's pass (0 as the host was found, 1 with paging toggled),
  * else 0; `run` is the run of --runs K (from 1), as the result's "runs" entry says.
  * The lines are in the order the rotation ran (rotation.h): --resume rejoins them in
@@ -72,8 +79,20 @@ int journal_reopen(struct journal *j, const char *path, off_t valid_len, char *e
 int journal_append_bench(struct journal *j, unsigned pass, unsigned run, const char *bench_id,
 			 const struct result *results, size_t n);
 
+/* One finished step of a running benchmark (bench_step_end): each result a line, then
+ * its "step_done" line. As journal_append_bench. */
+int journal_append_step(struct journal *j, unsigned pass, unsigned run, const char *bench_id,
+			const char *key, const struct result *results, size_t n);
+
 /* Close; with remove, unlink it (a complete run: the results file has it all). */
 void journal_close(struct journal *j, bool remove);
+
+/* A finished step of a benchmark run the journal does not hold whole. */
+struct journal_step {
+	unsigned pass, run;
+	char *bench_id, *key;
+	json_t *results;	/* as journaled (no "runs" entry), read back when asked */
+};
 
 /* What a journal holds. */
 struct journal_contents {
@@ -82,9 +101,11 @@ struct journal_contents {
 				 * (rotation_rejoin joins them); no tool/host/config */
 	char **done;		/* "<pass>:<run>:<bench id>" of each finished run */
 	size_t ndone;
-	size_t dropped;		/* results of a benchmark that did not finish */
+	struct journal_step *steps;	/* in journal order; a key seen twice: the later */
+	size_t nsteps;
+	size_t dropped;		/* results of a benchmark or step that did not finish */
 	bool torn;		/* the last line was cut short and is ignored */
-	off_t valid_len;	/* bytes up to the last finished benchmark's "done" line */
+	off_t valid_len;	/* bytes up to the last "done" or "step_done" line */
 };
 
 /* Read and check a journal. 0, or -1 with one line naming the file and the problem
@@ -93,6 +114,10 @@ int journal_read(const char *path, struct journal_contents *jc, char *err, size_
 void journal_contents_free(struct journal_contents *jc);
 bool journal_bench_done(const struct journal_contents *jc, unsigned pass, unsigned run,
 			const char *bench_id);
+/* The results of step key of bench_id's run appended to `into`, if the journal
+ * finished that step: true. */
+bool journal_step_results(const struct journal_contents *jc, unsigned pass, unsigned run,
+			  const char *bench_id, const char *key, struct results *into);
 
 /* Does the journal belong to this run? Same tool version, same host (CPU, kernel,
  * KVM module, hostname), same config. 0, or -1 with the first difference in err. */

@@ -133,6 +133,50 @@ PY
 say "--runs --resume: every result has runs 1 and 2 in order, all their rounds"
 [ ! -e "$f.journal" ]; say "--runs --resume: the journal is removed after the complete run"
 
+# SIGKILL inside a sweep (mmu/chase's native points, which run without KVM; the TSC
+# rate given for a host that cannot tell it): the journal holds the working sets that
+# ended; --resume does not measure them again, and the final file has every point an
+# uninterrupted run has.
+SWEEP=(-b mmu/chase --tsc-khz 2000000 --repeat 5 --time-goal 0.02 --max-ws 256K)
+"$VMTAX" run "${SWEEP[@]}" -o "$tmp/sweep-ref.json" >/dev/null 2>&1
+f="$tmp/sweep.json"
+"$VMTAX" run "${SWEEP[@]}" -o "$f" >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 400); do
+	n=$(grep -c '"step_done":"mmu/chase"' "$f.journal" 2>/dev/null)
+	[ "${n:-0}" -ge 2 ] && break
+	sleep 0.02
+done
+kill -KILL $pid
+wait $pid 2>/dev/null
+[ "$(grep -c '"step_done":"mmu/chase"' "$f.journal")" -ge 2 ] && ! grep -q '"done":' "$f.journal"
+say "SIGKILL mid-sweep: the journal holds the working sets that ended, not the benchmark"
+cp "$f.journal" "$tmp/sweep.journal.saved"
+"$VMTAX" run "${SWEEP[@]}" --resume "$f.journal" >/dev/null 2>"$tmp/err"
+[ $? -eq 0 ] && grep -q "finished step(s) of unfinished ones" "$tmp/err"
+say "--resume mid-sweep says it keeps the finished steps"
+python3 - "$tmp/sweep-ref.json" "$f" "$tmp/sweep.journal.saved" <<'PY'
+import json, sys
+key = lambda r: (r["id"], json.dumps(r.get("params", {}), sort_keys=True))
+ref = json.load(open(sys.argv[1]))["results"]
+got = json.load(open(sys.argv[2]))["results"]
+assert sorted(map(key, ref)) == sorted(map(key, got)), "not the points of an uninterrupted run"
+steps = {}
+for line in open(sys.argv[3]).read().splitlines()[1:]:
+    l = json.loads(line)
+    if "step" in l:
+        steps[key(l["result"])] = l["result"]
+assert steps, "no step in the journal"
+for r in got:
+    k = key(r)
+    if k in steps:	# measured before the kill: kept as measured, said so
+        assert r.get("resumed") is True and r["samples"] == steps[k]["samples"], k
+    else:
+        assert "resumed" not in r, k
+PY
+say "--resume mid-sweep: the finished working sets kept as measured (resumed), the rest measured, every point there"
+[ ! -e "$f.journal" ]; say "--resume mid-sweep: the journal is removed after the complete run"
+
 # A torn last line (the power went mid-write) is ignored with a note.
 f="$tmp/torn.json"
 python3 - "$f.journal" <<'PY'

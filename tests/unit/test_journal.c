@@ -126,6 +126,67 @@ static void test_a_torn_last_line_is_ignored_and_cut_on_reopen(void **state)
 	free(path);
 }
 
+/* A sweep's steps as bench_step_end journals them: "ws=1" and "ws=2" of "a/sweep"
+ * finished (ws=1 twice: a benchmark measured again when the host's speed moved), then
+ * one result of "ws=3", no end. */
+static void test_finished_steps_are_kept_the_last_of_a_key_wins(void **state)
+{
+	char *path = path_in(state, "r.json.journal");
+	struct journal_contents jc;
+	struct results rs, got;
+	struct journal j;
+	json_t *h;
+	char err[300];
+	off_t valid;
+
+	run_results(&rs, 15);
+	h = journal_header(&rs, "out/results.json");
+	assert_int_equal(journal_create(&j, path, h, 0, err, sizeof(err)), 0);
+	for (int point = 1; point <= 4; point++) {
+		struct result *r = results_add(&rs, "a/sweep", "ns");
+		double s[2] = { point, point };
+
+		json_object_set_new(r->params, "ws", json_integer(point < 4 ? point : 1));
+		result_set_samples(r, s, 2);
+	}
+	assert_int_equal(journal_append_step(&j, 0, 1, "a/sweep", "ws=1", rs.items, 1), 0);
+	assert_int_equal(journal_append_step(&j, 0, 1, "a/sweep", "ws=2", rs.items + 1, 1), 0);
+	assert_int_equal(journal_append_step(&j, 0, 1, "a/sweep", "ws=1", rs.items + 3, 1), 0);
+	journal_close(&j, false);
+	append_text(path, "{\"pass\":0,\"run\":1,\"step\":\"a/sweep\",\"key\":\"ws=3\",\"result\":{\"id\":\"a/sweep\",\"unit\":\"ns\",\"status\":\"ok\",\"samples\":[3]}}\n");
+
+	assert_int_equal(journal_read(path, &jc, err, sizeof(err)), 0);
+	assert_int_equal(jc.nsteps, 3);
+	assert_int_equal(jc.rs.n, 0);
+	assert_int_equal(jc.dropped, 1);	/* ws=3 did not end */
+	assert_false(journal_bench_done(&jc, 0, 1, "a/sweep"));
+	results_init(&got);
+	assert_true(journal_step_results(&jc, 0, 1, "a/sweep", "ws=1", &got));
+	assert_int_equal(got.n, 1);
+	assert_true(got.items[0].samples[0] == 4);	/* the later ws=1 */
+	/* asked again (measured again): the same results */
+	assert_true(journal_step_results(&jc, 0, 1, "a/sweep", "ws=1", &got));
+	assert_int_equal(got.n, 2);
+	assert_true(got.items[1].samples[0] == 4);
+	assert_false(journal_step_results(&jc, 0, 1, "a/sweep", "ws=3", &got));
+	assert_false(journal_step_results(&jc, 0, 2, "a/sweep", "ws=2", &got));	/* run 2 */
+	assert_false(journal_step_results(&jc, 1, 1, "a/sweep", "ws=2", &got));	/* pass 1 */
+	assert_int_equal(got.n, 2);
+	valid = jc.valid_len;
+	journal_contents_free(&jc);
+	results_free(&got);
+	/* Resuming appends after the last step that ended: ws=3's line is gone. */
+	assert_int_equal(journal_reopen(&j, path, valid, err, sizeof(err)), 0);
+	journal_close(&j, false);
+	assert_int_equal(journal_read(path, &jc, err, sizeof(err)), 0);
+	assert_int_equal(jc.nsteps, 3);
+	assert_int_equal(jc.dropped, 0);
+	journal_contents_free(&jc);
+	json_decref(h);
+	results_free(&rs);
+	free(path);
+}
+
 static void expect_refused(void **state, const char *text, const char *needle)
 {
 	char *path = path_in(state, "bad.journal");
@@ -144,6 +205,8 @@ static void expect_refused(void **state, const char *text, const char *needle)
 /* A result line of run `line` whose result's "runs" entry says run `entry`. */
 #define RESR(id, line, entry) "{\"pass\":0,\"run\":" #line ",\"result\":{\"id\":\"" id "\",\"group\":\"a\",\"unit\":\"cycles\",\"status\":\"ok\",\"samples\":[1],\"runs\":[{\"run\":" #entry ",\"n\":1,\"median\":1,\"status\":\"ok\"}]}}\n"
 #define RES(id) RESR(id, 1, 1)
+/* A step's result line: as the benchmark made it, no "runs" entry. */
+#define STEP(id, key) "{\"pass\":0,\"run\":1,\"step\":\"" id "\",\"key\":\"" key "\",\"result\":{\"id\":\"" id "\",\"group\":\"a\",\"unit\":\"cycles\",\"status\":\"ok\",\"samples\":[1]}}\n"
 
 static void test_what_is_not_a_journal_is_refused(void **state)
 {
@@ -166,6 +229,13 @@ static void test_what_is_not_a_journal_is_refused(void **state)
 	expect_refused(state, HDR "{\"pass\":0,\"run\":1,\"result\":{\"id\":\"a/one\",\"runs\":[{\"run\":1}]}}\n"
 			      "{\"pass\":0,\"run\":1,\"done\":\"a/one\",\"results\":1}\n",
 		       "its results do not read back");
+	/* A step's end must follow exactly that step's results. */
+	expect_refused(state, HDR STEP("a/one", "ws=1") "{\"pass\":0,\"run\":1,\"step_done\":\"a/one\",\"key\":\"ws=2\",\"results\":1}\n",
+		       "line 3: 'a/one' step ws=2 says 1 results, 1 of its pass and run precede it");
+	expect_refused(state, HDR STEP("a/one", "ws=1") "{\"pass\":0,\"run\":1,\"step_done\":\"a/one\",\"results\":1}\n",
+		       "line 3: a 'step_done' line needs step_done, pass, run, key and results");
+	expect_refused(state, HDR "{\"pass\":0,\"run\":1,\"step\":\"a/one\",\"result\":{\"id\":\"a/one\"}}\n",
+		       "line 2: a step's result without its key");
 }
 
 static void test_a_journal_of_another_run_is_refused(void **state)
@@ -234,6 +304,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_finished_benchmarks_are_kept_unfinished_ones_dropped,
 						make_tmpdir, remove_tmpdir),
 		cmocka_unit_test_setup_teardown(test_a_torn_last_line_is_ignored_and_cut_on_reopen,
+						make_tmpdir, remove_tmpdir),
+		cmocka_unit_test_setup_teardown(test_finished_steps_are_kept_the_last_of_a_key_wins,
 						make_tmpdir, remove_tmpdir),
 		cmocka_unit_test_setup_teardown(test_what_is_not_a_journal_is_refused, make_tmpdir,
 						remove_tmpdir),

@@ -85,7 +85,7 @@ static void rotate(struct results *rs, unsigned runs, unsigned *kept)
 	static struct host_info hi;
 	static struct run_opts o = { .cpu = 0, .cancel = &cancel };
 	struct bench_ctx ctx = { .host = &hi, .opts = &o, .results = rs };
-	struct rotation_hook hook = { count_hook, NULL, kept };
+	struct rotation_hook hook = { .ran = count_hook, .arg = kept };
 
 	ncalls = hooked = sweep_kept = 0;
 	results_init(rs);
@@ -184,7 +184,7 @@ static void rotate_journaled(struct results *rs, struct journaling *jg)
 	static struct host_info hi;
 	static struct run_opts o = { .cpu = 0, .cancel = &cancel };
 	struct bench_ctx ctx = { .host = &hi, .opts = &o, .results = rs };
-	struct rotation_hook hook = { journal_hook, journaled, jg };
+	struct rotation_hook hook = { .ran = journal_hook, .done = journaled, .arg = jg };
 
 	rotation_run(&ctx, benches, 3, 3, fake_run, &hook);
 }
