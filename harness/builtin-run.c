@@ -317,8 +317,10 @@ static int exit_code(const struct results *rs)
 	return EXIT_OK;
 }
 
-/* Room for the journal and the final file beside it: a generous 64 KiB of JSON per
- * benchmark, run and pass (a full sweep's results are well under that), twice. */
+/* Room for the journal and the final file beside it: 64 KiB of JSON per benchmark,
+ * run and pass, twice. Generous over a suite: a result is ~2.4 KiB (the lab's quick
+ * runs: 17 KiB per mmu benchmark, most others one to three results); a full sweep's
+ * few hundred KiB, twice in the journal with its steps, the small ones cover. */
 static unsigned long long room_needed(size_t benches, unsigned runs, bool mmu_compare)
 {
 	return 2ull * KiB(64) * benches * runs * (mmu_compare ? 2 : 1);

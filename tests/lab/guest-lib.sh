@@ -40,6 +40,25 @@ lab_vmtax() {
 	lab_send $(cd /out && ls "$name".*)
 }
 
+# A run SIGKILLed once its journal holds N finished sweep steps, then resumed with
+# the same arguments as step NAME (lab_vmtax): NAME.killed is the journal as the kill
+# left it.
+lab_killed() {
+	local name=$1 n=$2 pid got waited=0; shift 2
+	echo "lab: step $name: vmtax $* (SIGKILL after $n steps)"
+	vmtax "$@" -o /out/"$name".json 2>/out/"$name".killed.err &
+	pid=$!
+	while got=$(grep -c '"step_done"' /out/"$name".json.journal 2>/dev/null)
+	      [ "${got:-0}" -lt "$n" ] && kill -0 "$pid" 2>/dev/null &&
+	      [ "$waited" -lt "${LAB_STEP_TIMEOUT:-300}" ]; do
+		sleep 1; waited=$((waited + 1))
+	done
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid"
+	cp /out/"$name".json.journal /out/"$name".killed
+	lab_vmtax "$name" "$@" --resume /out/"$name".json.journal
+}
+
 # Every group at sizes the emulation affords (model/* in the exits step: it models its
 # VM with that run's exit costs) (TCG runs a guest instruction in tens of
 # host instructions): the quick suite, mmu sweeps to 256 KiB, 4 MiB NUMA buffers.

@@ -13,6 +13,28 @@ lab_guest() {
 	lab_kvm_amd npt=1 || return
 	vmtax info --json >/out/info.json; lab_send info.json
 	lab_vmtax numa run --suite quick -b 'numa/*' --numa-ws 4M
+	# killed three cells into the matrix, then resumed
+	lab_killed numa-killed 3 run --suite quick -b numa/latency --numa-ws 4M
+}
+
+# A matrix SIGKILLed after three cells and resumed: the journal held those cells and
+# not the benchmark; the resumed file has every point of the uninterrupted run, the
+# journaled cells as they were measured (marked resumed), the others measured.
+check_killed_matrix() {
+	local d=$OUT/$1 want got kept wrong
+	check "$1: numa-killed: the resumed run exits 0" test "$(cat "$d/numa-killed.rc" 2>/dev/null)" = 0
+	kept=$(jq -s '[.[] | select(.step_done == "numa/latency")] | length' "$d/numa-killed.killed") || kept=none
+	check "$1: numa-killed: the kill left >= 3 finished cells, not the benchmark ($kept)" \
+		sh -c "[ '$kept' -ge 3 ] && ! grep -q '\"done\":' '$d/numa-killed.killed'"
+	want=$(jq -c '[.results[] | select(.id == "numa/latency") | .params] | sort' "$d/numa.json") || want=none
+	got=$(jq -c '[.results[] | .params] | sort' "$d/numa-killed.json") || got=absent
+	check "$1: numa-killed: every point of the uninterrupted matrix" test "$want" = "$got"
+	wrong=$(jq -n --slurpfile j "$d/numa-killed.killed" --slurpfile r "$d/numa-killed.json" '
+		[$j[] | select(.step) | .result | {key: (.params | tojson), value: .samples}] | from_entries as $s |
+		[$r[0].results[] | select(($s[.params | tojson] != null) != (.resumed == true) or
+			(.resumed == true and .samples != $s[.params | tojson])) | .params]') || wrong=none
+	check "$1: numa-killed: journaled cells kept as measured (resumed), the rest measured" test "$wrong" = "[]"
+	[ "$wrong" = "[]" ] || echo "#   $wrong"
 }
 
 lab_check() {
@@ -36,6 +58,7 @@ lab_check() {
 	skipped=$(jq '[.results[] | select(.params.cpu_node == 3) |
 		select(.status != "unsupported" or (.reason | test("no online CPU") | not))] | length' "$f") || skipped=none
 	check "$1: the node without CPUs is skipped as a CPU node, with the reason" test "$skipped" = 0
+	check_killed_matrix "$1"
 	rm -rf "$OUT/$1/report"
 	./vmtax report "$f" -o "$OUT/$1/report" >/dev/null 2>"$OUT/$1/report.err"
 	check "$1: the report draws the heatmaps" test "$(ls "$OUT/$1/report" 2>/dev/null | grep -c 'numa.*\.png$')" -gt 0
