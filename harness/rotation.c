@@ -131,7 +131,7 @@ bool rotation_run(struct bench_ctx *ctx, const struct bench **benches, size_t n,
 
 	progress_start(n * runs);
 	for (unsigned k = 0; k < runs && reserved && !bench_cancelled(ctx); k++)
-		for (size_t i = 0; i < n && reserved && !bench_cancelled(ctx); i++) {
+		for (size_t i = 0; i < n && !bench_cancelled(ctx); i++) {
 			size_t nres, nbad;
 			uint64_t t0;
 			char *label;
