@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Faults below the CLI fail their result and return: each test causes the real fault
- * in a forked child (an rlimit, a user that may own no more threads), checks the result
- * says what ran out, then lifts the limit and checks the next result is measured.
+ * in a forked child (an rlimit, an address space filled to its end, a user that may own
+ * no more threads), checks the result says what ran out, then lifts the limit and
+ * checks the next result is measured.
  * The native twins run without KVM; the guest faults skip visibly where KVM is missing.
  */
 #include <errno.h>
