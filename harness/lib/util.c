@@ -64,8 +64,8 @@ void pr_warn(const char *fmt, ...)
 /*
  * Out of memory, the x*alloc helpers give the emergency reserve back (mem_reserve.h)
  * and try once more. When that fails too, or no reserve was taken, the process ends:
- * their callers have no way to fail, and a run that cannot hold a
- * reason string cannot write its results either (the journal keeps what finished).
+ * their callers have no way to fail, and a run that cannot hold a reason string
+ * cannot write its results either (the journal keeps what finished).
  */
 void *xmalloc(size_t n)
 {
