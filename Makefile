@@ -151,7 +151,7 @@ check test: deps
 
 # The fuzz target, replayed with gcc by `make check` (tests/cli/test_fuzz_replay.sh) so CI
 # needs no clang; `make fuzz` runs libFuzzer on it, a developer tool outside `make deps`.
-FUZZ_SRCS := $(addprefix harness/lib/,results.c results_read.c result_runs.c stats.c util.c compare.c table.c) \
+FUZZ_SRCS := $(addprefix harness/lib/,results.c results_read.c result_runs.c stats.c util.c mem_reserve.c compare.c table.c) \
              $(sort $(wildcard reports/*.c)) tests/fuzz/fuzz_results.c
 FUZZ_TIME ?= 600
 # report --profile models a workload on the results.

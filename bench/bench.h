@@ -117,8 +117,9 @@ void bench_step_end(struct bench_ctx *ctx, const struct bench *b, const struct b
 /* Every registered benchmark, sorted by id. */
 const struct bench *const *bench_all(size_t *n);
 /* Run b into ctx->results (every point of a KVM benchmark says params.where), or add
- * its one unsupported result with the reason and no params. What `vmtax run` and the
- * e2e tests call. */
+ * its one unsupported result with the reason and no params. Results of a run during
+ * which the emergency reserve went (mem_reserve.h) are failed, out of memory. What
+ * `vmtax run` and the e2e tests call. */
 void bench_run_one(struct bench_ctx *ctx, const struct bench *b);
 /* o->kvm_usable and o->kvm_reason for the KVM device on host hi. 0, or the errno of
  * a device that did not open (its line in kvm_reason). */

@@ -8,7 +8,23 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "harness/lib/mem_reserve.h"
 #include "microvm/kvm.h"
+
+/* A bookkeeping allocation failed while it ran and the emergency reserve
+ * (mem_reserve.h) let the benchmark end: what it measured, it measured while the host
+ * was short of memory (reclaiming, swapping), numbers that do not describe it. A
+ * result failed already keeps the reason it has. */
+static void fail_if_short_of_memory(struct results *rs, size_t first)
+{
+	size_t n = mem_reserve_used();
+
+	for (size_t i = first; n && i < rs->n; i++)
+		if (rs->items[i].status != RESULT_FAILED)
+			result_set_status(&rs->items[i], RESULT_FAILED,
+					  "out of memory: a %zu-byte allocation failed (the emergency reserve let the benchmark end; its numbers were taken under memory pressure)",
+					  n);
+}
 
 /* Guest loops and native references say where they ran; what a KVM benchmark reports
  * of a point without running it (its probe found the operation unsupported) is about
@@ -45,6 +61,7 @@ void bench_step_end(struct bench_ctx *ctx, const struct bench *b, const struct b
 {
 	if (!ctx->steps || bench_cancelled(ctx))
 		return;
+	fail_if_short_of_memory(ctx->results, st->first);
 	say_where(ctx, b, st->first);
 	ctx->steps->ended(ctx->steps->arg, b, st->key, ctx->results->items + st->first,
 			  ctx->results->n - st->first);
@@ -62,6 +79,7 @@ void bench_run_one(struct bench_ctx *ctx, const struct bench *b)
 		return;
 	}
 	b->run(ctx, b);
+	fail_if_short_of_memory(ctx->results, first);
 	say_where(ctx, b, first);
 }
 

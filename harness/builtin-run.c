@@ -13,7 +13,9 @@
 #include "bench/bench.h"
 #include "harness/builtin.h"
 #include "harness/lib/counters.h"
+#include "harness/lib/host_speed.h"
 #include "harness/lib/journal.h"
+#include "harness/lib/mem_reserve.h"
 #include "harness/mmu_compare.h"
 #include "harness/rotation.h"
 #include "harness/run_args.h"
@@ -233,7 +235,9 @@ static bool journaled(void *arg, unsigned run_no, const struct bench *b)
 	return ps->p->resumed && journal_bench_done(ps->p->resumed, ps->no, run_no, b->id);
 }
 
-static void run_pass(struct bench_ctx *ctx, const struct bench **benches, size_t n,
+/* False when the run stopped short of memory: the emergency reserve a benchmark used
+ * could not be taken back. */
+static bool run_pass(struct bench_ctx *ctx, const struct bench **benches, size_t n,
 		     unsigned runs, struct pass *ps)
 {
 	struct rotation_hook hook = {
@@ -241,7 +245,11 @@ static void run_pass(struct bench_ctx *ctx, const struct bench **benches, size_t
 		.step_ended = keep_step, .arg = ps,
 	};
 
-	rotation_run(ctx, benches, n, runs, bench_run_one, &hook);
+	if (rotation_run(ctx, benches, n, runs, bench_run_one, &hook))
+		return true;
+	pr_err("out of memory: a benchmark used the %llu MiB emergency reserve and it cannot be had back; the run stops here",
+	       (unsigned long long)(MEM_RESERVE_BYTES >> 20));
+	return false;
 }
 
 /* --mmu-compare where it cannot work is refused before anything runs. */
@@ -277,8 +285,8 @@ static bool first_pass_tdp(const struct host_info *hi, const struct persist *p)
 
 /* The benches as the host is, then with two-dimensional paging toggled; the module
  * goes back to its setting here or, on a way out through exit(), from atexit. A
- * module that cannot be switched ends the run early (false); what finished is written
- * and journaled. */
+ * module that cannot be switched, or memory that runs out (run_pass), ends the run
+ * early (false); what finished is written and journaled. */
 static bool run_mmu_compare(struct bench_ctx *ctx, struct host_info *hi,
 			    const struct mmu_host_state *mmu, const struct bench **benches,
 			    size_t n, unsigned runs, struct persist *p)
@@ -301,7 +309,10 @@ static bool run_mmu_compare(struct bench_ctx *ctx, struct host_info *hi,
 		fprintf(stderr, "vmtax: --mmu-compare: %s paging (%s)\n", mmu_mode_name(hi->mmu),
 			pass ? "module reloaded" : "as found");
 		ps.mmu = hi->mmu;
-		run_pass(ctx, benches, n, runs, &ps);
+		if (!run_pass(ctx, benches, n, runs, &ps)) {
+			whole = false;
+			break;
+		}
 	}
 	mmu_compare_restore();
 	return whole;
@@ -437,6 +448,12 @@ int cmd_run(int argc, char **argv)
 	o.sysfs_root = a.sysfs_root;
 	o.cancel = &interrupted;
 	check_sysfs_root(o.sysfs_root);
+	/* What the run cannot go without, before its journal exists. */
+	if (mem_reserve_take())
+		die_errno("run: cannot hold the %llu MiB emergency reserve (what lets a benchmark that runs out of memory fail alone)",
+			  (unsigned long long)(MEM_RESERVE_BYTES >> 20));
+	if (host_speed_prepare())
+		die_errno("run: no memory for the host-speed chase (%u MiB)", HOST_SPEED_MEM_BYTES >> 20);
 
 	results_init(&rs);
 	rs.tool = tool_json();
@@ -450,7 +467,7 @@ int cmd_run(int argc, char **argv)
 	} else {
 		struct pass ps = { &persist, 0, MMU_UNKNOWN };
 
-		run_pass(&ctx, benches, n, a.runs, &ps);
+		whole = run_pass(&ctx, benches, n, a.runs, &ps);
 	}
 	rs.interrupted = interrupted || !whole;
 	rs.duration_s = (double)(now_ns() - t0) / 1e9;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "harness/lib/host_speed.h"
+#include "harness/lib/mem_reserve.h"
 #include "harness/progress.h"
 #include "harness/lib/result_runs.h"
 #include "harness/lib/util.h"
@@ -147,13 +148,14 @@ static void run_bench(struct bench_ctx *ctx, size_t *hint, const struct bench *b
 	results_free(&scratch);
 }
 
-void rotation_run(struct bench_ctx *ctx, const struct bench **benches, size_t n, unsigned runs,
+bool rotation_run(struct bench_ctx *ctx, const struct bench **benches, size_t n, unsigned runs,
 		  rotation_run_fn run_one, const struct rotation_hook *hook)
 {
 	size_t hint = ctx->results->n;
+	bool reserved = true;
 
 	progress_start(n * runs);
-	for (unsigned k = 0; k < runs && !bench_cancelled(ctx); k++)
+	for (unsigned k = 0; k < runs && reserved && !bench_cancelled(ctx); k++)
 		for (size_t i = 0; i < n && !bench_cancelled(ctx); i++) {
 			size_t nres, nbad;
 			uint64_t t0;
@@ -161,6 +163,10 @@ void rotation_run(struct bench_ctx *ctx, const struct bench **benches, size_t n,
 
 			if (hook && hook->done && hook->done(hook->arg, k + 1, benches[i]))
 				continue;
+			/* Each benchmark starts with the emergency reserve held. */
+			reserved = !mem_reserve_take();
+			if (!reserved)
+				break;
 			t0 = now_ns();
 			label = runs > 1 ? xasprintf("%s (run %u/%u)", benches[i]->id, k + 1, runs)
 					 : xstrdup(benches[i]->id);
@@ -171,4 +177,5 @@ void rotation_run(struct bench_ctx *ctx, const struct bench **benches, size_t n,
 			free(label);
 		}
 	progress_finish();
+	return reserved;
 }

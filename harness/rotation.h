@@ -38,8 +38,10 @@ struct rotation_hook {
 /* Run benches[0..n) runs times in rotation into ctx->results, each through run_one,
  * then hook (may be NULL). A result whose id + params is in ctx->results already (an
  * earlier run, rejoined from a journal) gets this run appended. Stops when
- * the run is cancelled (bench_cancelled), dropping what the interrupted benchmark produced. */
-void rotation_run(struct bench_ctx *ctx, const struct bench **benches, size_t n, unsigned runs,
+ * the run is cancelled (bench_cancelled), dropping what the interrupted benchmark produced.
+ * Takes the emergency reserve (mem_reserve.h) back before each benchmark: false when
+ * it could not, and the rotation stopped there. */
+bool rotation_run(struct bench_ctx *ctx, const struct bench **benches, size_t n, unsigned runs,
 		  rotation_run_fn run_one, const struct rotation_hook *hook);
 
 /* Results of one run each, as the hook saw them, in the order they ran (a journal's)

@@ -41,7 +41,7 @@ int kvm_stats_parse(struct kvm_stats *s, const void *buf, size_t len, char *err,
 								h->desc_offset + i * desc_size);
 		const char *name = (const char *)(d + 1);
 
-		s->names[i] = strndup(name, h->name_size);
+		s->names[i] = xasprintf("%.*s", (int)h->name_size, name);
 		s->flags[i] = d->flags;
 		s->offsets[i] = d->offset;
 		if (d->offset + 8ull * d->size > s->data_size)

@@ -41,7 +41,7 @@ static void run_boot(struct bench_ctx *ctx, const struct bench *b)
 {
 	struct result *r = results_add(ctx->results, b->id, b->unit);
 	unsigned n = ctx->opts->repeat;
-	double *s = calloc(n, sizeof(double));
+	double *s = xcalloc(n, sizeof(double));
 	uint64_t exits = 0, all_exits = 0;
 
 	json_object_set_new(r->params, "mem_mib", json_integer(BOOT_MEM >> 20));

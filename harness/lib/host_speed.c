@@ -2,6 +2,7 @@
 /* The host-speed kernels (see host_speed.h). */
 #include "harness/lib/host_speed.h"
 
+#include <errno.h>
 #include <math.h>
 #include <sched.h>
 #include <stdint.h>
@@ -40,17 +41,26 @@ static void **chase_pos;
  * fixed seed: the same walk in every run of every vmtax). The lines are written in
  * address order, each pointing at its successor in the cycle: writing them in cycle
  * order is a random write per line, 30x slower on a nested host. */
-static void chase_build(void)
+int host_speed_prepare(void)
 {
 	uint32_t n = HOST_SPEED_MEM_BYTES / LINE, stride = LINE / sizeof(void *);
-	uint32_t *order = xmalloc(n * sizeof(*order)), *pos = xmalloc(n * sizeof(*pos));
+	uint32_t *order, *pos;
 	uint64_t seed = 0x2545f4914f6cdd1dull;
 
+	if (chase_buf)
+		return 0;
+	/* Sized by the kernel, not bookkeeping: plain malloc, a failure is the caller's. */
+	order = malloc(n * sizeof(*order));
+	pos = malloc(n * sizeof(*pos));
 	/* 2 MiB pages where THP allows: then the chase's time is the memory's, not that
 	 * of page walks whose entries the benchmark in between evicted. */
-	chase_buf = aligned_alloc(2u << 20, HOST_SPEED_MEM_BYTES);
-	if (!chase_buf)
-		die("out of memory for the host-speed chase (%u MiB)", HOST_SPEED_MEM_BYTES >> 20);
+	chase_buf = order && pos ? aligned_alloc(2u << 20, HOST_SPEED_MEM_BYTES) : NULL;
+	if (!chase_buf) {
+		free(order);
+		free(pos);
+		errno = ENOMEM;
+		return -1;
+	}
 	madvise(chase_buf, HOST_SPEED_MEM_BYTES, MADV_HUGEPAGE);
 	for (uint32_t i = 0; i < n; i++)
 		order[i] = i;
@@ -73,6 +83,7 @@ static void chase_build(void)
 	chase_pos = &chase_buf[(size_t)order[0] * stride];
 	free(order);
 	free(pos);
+	return 0;
 }
 
 /* Not instrumented under ASan: a shadow check per load would time the sanitizer. */
@@ -107,8 +118,8 @@ void host_speed_measure(int cpu, struct host_speed *out)
 {
 	cpu_set_t old;
 
-	if (!chase_buf)
-		chase_build();
+	if (host_speed_prepare())
+		die("out of memory for the host-speed chase (%u MiB)", HOST_SPEED_MEM_BYTES >> 20);
 	sched_getaffinity(0, sizeof(old), &old);
 	pin_to_cpu(cpu);
 	/* The fastest of 5 timings survives an interrupt, not the scheduler handing the

@@ -15,10 +15,15 @@ struct host_speed {
 	double mem;	/* TSC ticks per step of the memory chase */
 };
 
+/* The chase's buffer (HOST_SPEED_MEM_BYTES), built once for the process: 0, or -1
+ * with errno when there is no memory for it. */
+#define HOST_SPEED_MEM_BYTES	(128u << 20)	/* 4x a large last-level cache */
+int host_speed_prepare(void);
+
 /* Time both kernels on host CPU cpu (the calling thread's affinity is restored). The
  * faster of a few timings of each: an interrupt lengthens a timing, never shortens it.
- * The first call allocates the chase's buffer (HOST_SPEED_MEM_BYTES) for the process. */
-#define HOST_SPEED_MEM_BYTES	(128u << 20)	/* 4x a large last-level cache */
+ * Prepares the chase first where that was not done (and ends the process when it
+ * cannot: `vmtax run` prepares it before any benchmark). */
 void host_speed_measure(int cpu, struct host_speed *out);
 
 /* How much the host's speed changed from before to after, per kernel (relative,

@@ -262,8 +262,7 @@ void result_set_status(struct result *r, enum result_status s, const char *fmt, 
 	/* Format before freeing: the arguments may include the old reason. */
 	if (fmt && *fmt) {
 		va_start(ap, fmt);
-		if (vasprintf(&reason, fmt, ap) < 0)
-			die("out of memory");
+		reason = xvasprintf(fmt, ap);
 		va_end(ap);
 		one_line(reason);
 	}

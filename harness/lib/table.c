@@ -63,8 +63,7 @@ void table_cell(struct table *t, const char *fmt, ...)
 	if (c == t->ncols)
 		die("table: more cells than the %zu columns (a bug)", t->ncols);
 	va_start(ap, fmt);
-	if (vasprintf(&row[c], fmt, ap) < 0)
-		die("out of memory");
+	row[c] = xvasprintf(fmt, ap);
 	va_end(ap);
 }
 

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "harness/lib/mem_reserve.h"
+
 static void vreport(const char *fmt, va_list ap, int errnum)
 {
 	fputs("vmtax: ", stderr);
@@ -59,10 +61,18 @@ void pr_warn(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/*
+ * Out of memory, the x*alloc helpers give the emergency reserve back (mem_reserve.h)
+ * and try once more. When that fails too, or no reserve was taken, the process ends:
+ * their callers have no way to fail, and a run that cannot hold a reason string
+ * cannot write its results either (the journal keeps what finished).
+ */
 void *xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
 
+	if (!p && mem_reserve_release(n))
+		p = malloc(n ? n : 1);
 	if (!p)
 		die("out of memory allocating %zu bytes", n);
 	return p;
@@ -72,6 +82,8 @@ void *xcalloc(size_t n, size_t size)
 {
 	void *p = calloc(n ? n : 1, size ? size : 1);
 
+	if (!p && mem_reserve_release(n * size))
+		p = calloc(n ? n : 1, size ? size : 1);
 	if (!p)
 		die("out of memory allocating %zu x %zu bytes", n, size);
 	return p;
@@ -79,32 +91,47 @@ void *xcalloc(size_t n, size_t size)
 
 void *xrealloc(void *p, size_t n)
 {
-	p = realloc(p, n ? n : 1);
-	if (!p)
+	void *q = realloc(p, n ? n : 1);
+
+	/* A failed realloc leaves p as it was: the retry starts from it again. */
+	if (!q && mem_reserve_release(n))
+		q = realloc(p, n ? n : 1);
+	if (!q)
 		die("out of memory allocating %zu bytes", n);
-	return p;
+	return q;
 }
 
 char *xstrdup(const char *s)
 {
-	char *d = strdup(s);
+	size_t n = strlen(s) + 1;
 
-	if (!d)
-		die("out of memory");
-	return d;
+	return memcpy(xmalloc(n), s, n);
+}
+
+char *xvasprintf(const char *fmt, va_list ap)
+{
+	va_list again;
+	char *s;
+	int n;
+
+	va_copy(again, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	if (n < 0)
+		die("cannot format \"%s\": %s", fmt, strerror(errno));
+	s = xmalloc((size_t)n + 1);
+	vsnprintf(s, (size_t)n + 1, fmt, again);
+	va_end(again);
+	return s;
 }
 
 char *xasprintf(const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
-	int n;
 
 	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		die("out of memory");
 	return s;
 }
 

@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: MIT
 /*
  * Faults below the CLI fail their result and return: each test causes the real fault
- * in a forked child (an rlimit, a user that may own no more threads), checks the result
- * says what ran out, then lifts the limit and checks the next result is measured.
+ * in a forked child (an rlimit, an address space filled to its end, a user that may own
+ * no more threads), checks the result says what ran out, then lifts the limit and
+ * checks the next result is measured.
  * The native twins run without KVM; the guest faults skip visibly where KVM is missing.
  */
 #include <errno.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench/ctxsw/ctxsw.h"
+#include "harness/lib/mem_reserve.h"
 #include "tests/e2e/bench_e2e.h"
 
 /* The user the thread tests run as: root's threads are never counted against
@@ -149,6 +152,116 @@ static void test_a_twin_whose_memory_cannot_be_mapped_fails_its_result(void **st
 	run_in_child(twin_memory_denied);
 }
 
+/* What the heap hog holds: every mapping, and a list threaded through its blocks. */
+static struct {
+	void *map[512];
+	size_t len[512], nmap;
+	void **blocks;
+	size_t nblocks;
+} hog;
+
+/* Exhaust the address space RLIMIT_AS leaves: mappings, halving in size down to a
+ * page, until mmap says ENOMEM; then heap blocks, halving in size down to 16 bytes,
+ * until malloc says NULL. No chunk of the heap is left for a new allocation. */
+static void hog_everything(void)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	for (size_t sz = MiB(1); sz >= page; sz /= 2)
+		while (hog.nmap < ARRAY_SIZE(hog.map)) {
+			void *p = mmap(NULL, sz, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+			if (p == MAP_FAILED)
+				break;
+			hog.map[hog.nmap] = p;
+			hog.len[hog.nmap++] = sz;
+		}
+	CHILD_CHECK(hog.nmap < ARRAY_SIZE(hog.map), "RLIMIT_AS left more than the hog can map");
+	for (size_t sz = KiB(64); sz >= 16; sz /= 2)
+		for (void **b; (b = malloc(sz)); hog.nblocks++) {
+			*b = hog.blocks;
+			hog.blocks = b;
+		}
+}
+
+static void hog_free(void)
+{
+	while (hog.blocks) {
+		void **next = *hog.blocks;
+
+		free(hog.blocks);
+		hog.blocks = next;
+	}
+	while (hog.nmap)
+		hog.nmap--, munmap(hog.map[hog.nmap], hog.len[hog.nmap]);
+}
+
+static const struct bench *bench_named(const char *id)
+{
+	size_t n;
+	const struct bench *const *all = bench_all(&n);
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(all[i]->id, id))
+			return all[i];
+	CHILD_CHECK(0, "no benchmark %s", id);
+	return NULL;
+}
+
+/* The heap exhausted for real, then a native benchmark through bench_run_one: its
+ * bookkeeping comes from the emergency reserve, the process lives, the results fail
+ * saying what ran out. With the hog gone and the reserve taken back, the same
+ * benchmark is measured. */
+static void heap_exhausted(void)
+{
+	const struct bench *b = bench_named("exits/ref-cpuid");
+	struct results rs;
+	struct bench_ctx ctx = { .host = &e2e_host, .opts = &e2e_opts, .results = &rs };
+	size_t used, nmap;
+
+	results_init(&rs);
+	CHILD_CHECK(!mem_reserve_take(), "mem_reserve_take: %s", strerror(errno));
+	set_limit(RLIMIT_AS, mapped_now() + MiB(64));
+	hog_everything();
+	nmap = hog.nmap;
+	bench_run_one(&ctx, b);
+	used = mem_reserve_used();
+	hog_free();
+	CHILD_CHECK(used, "no allocation failed: the hog left memory (%zu mappings, %zu blocks)",
+		    nmap, hog.nblocks);
+	CHILD_CHECK(rs.n >= 1, "no result");
+	for (size_t i = 0; i < rs.n; i++) {
+		CHILD_CHECK(rs.items[i].status == RESULT_FAILED, "%s: status %s", rs.items[i].id,
+			    result_status_name(rs.items[i].status));
+		CHILD_CHECK(strstr(rs.items[i].reason, "out of memory: a ") &&
+			    strstr(rs.items[i].reason, "-byte allocation failed (the emergency reserve"),
+			    "reason '%s'", rs.items[i].reason);
+	}
+	printf("child: %zu mappings and %zu heap blocks later: %s\n", nmap, hog.nblocks,
+	       rs.items[0].reason);
+	CHILD_CHECK(!mem_reserve_take(), "the reserve, again: %s", strerror(errno));
+	CHILD_CHECK(!mem_reserve_used(), "taken again, the reserve is unused");
+	results_truncate(&rs, 0);
+	bench_run_one(&ctx, b);
+	CHILD_CHECK(rs.n == 1 && (rs.items[0].status == RESULT_OK ||
+				  rs.items[0].status == RESULT_UNSUPPORTED),
+		    "after the hog: %s %s", result_status_name(rs.items[0].status),
+		    rs.items[0].reason ? rs.items[0].reason : "");
+	CHILD_CHECK(!mem_reserve_used(), "after the hog, the reserve was used");
+	results_free(&rs);
+}
+
+static void test_a_benchmark_whose_bookkeeping_runs_out_of_memory_fails_alone(void **state)
+{
+	(void)state;
+	e2e_setup();
+#if defined(__SANITIZE_ADDRESS__)
+	printf("skipping: ASan reserves more address space than RLIMIT_AS would allow\n");
+	skip();
+#endif
+	run_in_child(heap_exhausted);
+}
+
 /* Every way a guest can fail, through the run's own machinery (bench_run_guest): each
  * result fails with its reason, the next VM runs, and the file written holds them all. */
 static void test_guest_faults_fail_their_result_and_the_suite_goes_on(void **state)
@@ -247,6 +360,7 @@ int main(void)
 		cmocka_unit_test(test_a_partner_thread_that_cannot_be_created_fails_its_result),
 		cmocka_unit_test(test_a_twin_whose_memory_cannot_be_mapped_fails_its_result),
 		cmocka_unit_test(test_a_guest_whose_memory_cannot_be_mapped_fails_its_result),
+		cmocka_unit_test(test_a_benchmark_whose_bookkeeping_runs_out_of_memory_fails_alone),
 	};
 
 	return cmocka_run_group_tests_name("faults", tests, NULL, NULL);
