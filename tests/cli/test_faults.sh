@@ -25,16 +25,7 @@ say() {	# say NAME: ok when the previous command succeeded
 
 "$VMTAX" run --help | grep -q -- "--resume JOURNAL"; say "run --help documents --resume"
 
-# Wait until the journal $1 has $2 finished benchmarks (its "done" lines).
-wait_done() {
-	local n
-	for _ in $(seq 200); do
-		n=$(grep -c '"done":' "$1" 2>/dev/null)
-		[ "${n:-0}" -ge "$2" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
+. "$(dirname "$0")/lib/journal.sh"
 # killed_run FILE N [ARGS...]: a run into FILE, SIGKILLed once its journal holds N
 # finished benchmark runs.
 killed_run() {
@@ -42,7 +33,7 @@ killed_run() {
 	shift 2
 	"$VMTAX" run "${BENCH[@]}" "${SLOW[@]}" "$@" -o "$f" >/dev/null 2>&1 &
 	pid=$!
-	wait_done "$f.journal" "$n"
+	wait_journal "$f.journal" "$n" '"done":'
 	kill -KILL $pid
 	wait $pid 2>/dev/null
 }
@@ -81,7 +72,7 @@ for s in INT:130 TERM:143 HUP:129; do
 	sig=${s%:*} want=${s#*:} f="$tmp/sig-$sig.json"
 	"$VMTAX" run "${BENCH[@]}" "${SLOW[@]}" -o "$f" >/dev/null 2>"$tmp/err" &
 	pid=$!
-	wait_done "$f.journal" 1
+	wait_journal "$f.journal" 1 '"done":'
 	kill -"$sig" $pid
 	wait $pid
 	rc=$?
@@ -142,11 +133,7 @@ SWEEP=(-b mmu/chase --tsc-khz 2000000 --repeat 5 --time-goal 0.02 --max-ws 256K)
 f="$tmp/sweep.json"
 "$VMTAX" run "${SWEEP[@]}" -o "$f" >/dev/null 2>&1 &
 pid=$!
-for _ in $(seq 400); do
-	n=$(grep -c '"step_done":"mmu/chase"' "$f.journal" 2>/dev/null)
-	[ "${n:-0}" -ge 2 ] && break
-	sleep 0.02
-done
+wait_journal "$f.journal" 2 '"step_done":"mmu/chase"'
 kill -KILL $pid
 wait $pid 2>/dev/null
 [ "$(grep -c '"step_done":"mmu/chase"' "$f.journal")" -ge 2 ] && ! grep -q '"done":' "$f.journal"
@@ -269,7 +256,7 @@ if [[ " ${mounts[*]} " == *" $tmp/fills "* ]]; then
 	FILLS=(--repeat 300 --time-goal 0.0034)
 	"$VMTAX" run "${BENCH[@]}" "${FILLS[@]}" -o "$f" >/dev/null 2>"$tmp/err" &
 	pid=$!
-	wait_done "$f.journal" 1
+	wait_journal "$f.journal" 1 '"done":'
 	dd if=/dev/zero of="$tmp/fills/filler" bs=4k 2>/dev/null
 	wait $pid
 	rc=$?

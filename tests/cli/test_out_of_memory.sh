@@ -7,6 +7,7 @@
 # without KVM. Prints "ok"/"not ok"/"skip" lines.
 set -u
 . "$(dirname "$0")/lib/expect.sh"
+. "$(dirname "$0")/lib/journal.sh"
 
 if ldd "$VMTAX" 2>/dev/null | grep -q libasan; then
 	echo "skip - out of memory: ASan reserves more address space than a limit would allow"
@@ -42,11 +43,7 @@ RUN=("${BENCH[@]}" --repeat 512 --time-goal 0.002 --runs 2)
 GLIBC_TUNABLES=glibc.malloc.top_pad=0:glibc.malloc.trim_threshold=0:glibc.malloc.mmap_threshold=4096 \
 	"$VMTAX" run "${RUN[@]}" -o "$f" >/dev/null 2>"$tmp/err" &
 pid=$!
-for _ in $(seq 200); do
-	n=$(grep -c '"done":' "$f.journal" 2>/dev/null)
-	[ "${n:-0}" -ge 1 ] && break
-	sleep 0.1
-done
+wait_journal "$f.journal" 1 '"done":'
 vm=$(awk '/^VmSize:/ {print $2}' "/proc/$pid/status")
 prlimit --pid "$pid" --as=$(((vm - 1024) * 1024))
 wait "$pid"
