@@ -22,15 +22,17 @@ void progress_bench(size_t index, const char *id)
 		fprintf(stderr, "[%zu/%zu] %s ...\n", index + 1, total, id);
 }
 
-void progress_done(const char *id, size_t results, size_t not_ok, double seconds)
+void progress_done(const char *id, const struct progress_tally *t, double seconds)
 {
-	if (tty && !not_ok)
+	if (tty && !t->not_ok && !t->resumed)
 		return;		/* the next bench overwrites the line */
 	if (tty)
 		fputs("\r\033[K", stderr);
-	fprintf(stderr, "      %s: %zu result(s)", id, results);
-	if (not_ok)
-		fprintf(stderr, ", %zu not ok", not_ok);
+	fprintf(stderr, "      %s: %zu result(s)", id, t->results);
+	if (t->not_ok)
+		fprintf(stderr, ", %zu not ok", t->not_ok);
+	if (t->resumed)
+		fprintf(stderr, ", %zu from the journal", t->resumed);
 	fprintf(stderr, " (%.1f s)\n", seconds);
 }
 

@@ -12,13 +12,17 @@
 #include "harness/lib/result_runs.h"
 #include "harness/lib/util.h"
 
-static size_t count_not_ok(const struct results *rs)
+static struct progress_tally tally(const struct results *rs)
 {
-	size_t bad = 0;
+	struct progress_tally t = { .results = rs->n };
 
-	for (size_t i = 0; i < rs->n; i++)
-		bad += rs->items[i].status == RESULT_FAILED || rs->items[i].status == RESULT_INVALID;
-	return bad;
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct result *r = &rs->items[i];
+
+		t.not_ok += r->status == RESULT_FAILED || r->status == RESULT_INVALID;
+		t.resumed += json_is_true(json_object_get(r->extra, "resumed"));
+	}
+	return t;
 }
 
 /* Where key is among out's results, or -1. A benchmark gives its results in the same
@@ -104,7 +108,7 @@ static void step_ended(void *arg, const struct bench *b, const char *key, const 
  * measures nothing: no host speed to time. */
 static void run_bench(struct bench_ctx *ctx, size_t *hint, const struct bench *b,
 		      unsigned run_no, rotation_run_fn run_one, const struct rotation_hook *hook,
-		      size_t *nres, size_t *nbad)
+		      struct progress_tally *t)
 {
 	bool timed = !bench_unsupported(b, ctx->host, ctx->opts);
 	struct results scratch;
@@ -134,8 +138,7 @@ static void run_bench(struct bench_ctx *ctx, size_t *hint, const struct bench *b
 		results_truncate(&scratch, 0);
 		remeasured++;
 	}
-	*nres = scratch.n;
-	*nbad = count_not_ok(&scratch);
+	*t = tally(&scratch);
 	/* What an interrupted benchmark produced is incomplete: drop it. */
 	if (!bench_cancelled(ctx)) {
 		for (size_t i = 0; i < scratch.n; i++)
@@ -157,7 +160,7 @@ bool rotation_run(struct bench_ctx *ctx, const struct bench **benches, size_t n,
 	progress_start(n * runs);
 	for (unsigned k = 0; k < runs && reserved && !bench_cancelled(ctx); k++)
 		for (size_t i = 0; i < n && !bench_cancelled(ctx); i++) {
-			size_t nres, nbad;
+			struct progress_tally t;
 			uint64_t t0;
 			char *label;
 
@@ -171,9 +174,9 @@ bool rotation_run(struct bench_ctx *ctx, const struct bench **benches, size_t n,
 			label = runs > 1 ? xasprintf("%s (run %u/%u)", benches[i]->id, k + 1, runs)
 					 : xstrdup(benches[i]->id);
 			progress_bench(k * n + i, label);
-			run_bench(ctx, &hint, benches[i], k + 1, run_one, hook, &nres, &nbad);
+			run_bench(ctx, &hint, benches[i], k + 1, run_one, hook, &t);
 			if (!bench_cancelled(ctx))
-				progress_done(label, nres, nbad, (double)(now_ns() - t0) / 1e9);
+				progress_done(label, &t, (double)(now_ns() - t0) / 1e9);
 			free(label);
 		}
 	progress_finish();

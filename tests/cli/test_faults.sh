@@ -140,8 +140,9 @@ wait $pid 2>/dev/null
 say "SIGKILL mid-sweep: the journal holds the working sets that ended, not the benchmark"
 cp "$f.journal" "$tmp/sweep.journal.saved"
 "$VMTAX" run "${SWEEP[@]}" --resume "$f.journal" >/dev/null 2>"$tmp/err"
-[ $? -eq 0 ] && grep -q "finished step(s) of unfinished ones" "$tmp/err"
-say "--resume mid-sweep says it keeps the finished steps"
+[ $? -eq 0 ] && grep -q "finished step(s) of unfinished ones" "$tmp/err" &&
+	grep -q "mmu/chase: [0-9]* result(s), [1-9][0-9]* from the journal" "$tmp/err"
+say "--resume mid-sweep says it keeps the finished steps, and how many results came from the journal"
 python3 - "$tmp/sweep-ref.json" "$f" "$tmp/sweep.journal.saved" <<'PY'
 import json, sys
 key = lambda r: (r["id"], json.dumps(r.get("params", {}), sort_keys=True))
