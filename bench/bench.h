@@ -102,7 +102,8 @@ static inline bool bench_cancelled(const struct bench_ctx *ctx)
  *	}
  *
  * begin is false for a step the run being resumed finished: its results are added as
- * they were measured, each with extra.resumed true.
+ * they were measured, each with extra.resumed true (the rotation moves it into the
+ * result's "runs" entry).
  */
 struct bench_step {
 	char key[96];

@@ -401,17 +401,42 @@ static int check_close(json_t *line, const char *what, const struct pending *pd,
 	return 0;
 }
 
+static void step_free(struct journal_step *st)
+{
+	free(st->bench_id);
+	free(st->key);
+	json_decref(st->results);
+}
+
+/* A benchmark run that finished needs its steps no more: its "done" lines hold them. */
+static void drop_steps(struct journal_contents *jc, unsigned pass, unsigned run, const char *id)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < jc->nsteps; i++) {
+		struct journal_step *st = &jc->steps[i];
+
+		if (st->pass == pass && st->run == run && !strcmp(st->bench_id, id))
+			step_free(st);
+		else
+			jc->steps[kept++] = *st;
+	}
+	jc->nsteps = kept;
+}
+
 static int close_bench(json_t *line, struct pending *pd, struct journal_contents *jc,
 		       char *why, size_t whylen)
 {
+	unsigned pass = (unsigned)json_integer_value(json_object_get(line, "pass"));
+	unsigned run = (unsigned)json_integer_value(json_object_get(line, "run"));
 	const char *id;
 
 	if (check_close(line, "done", pd, &id, why, whylen) ||
 	    read_back(jc, pd->results, &jc->rs, why, whylen))
 		return -1;
 	json_array_clear(pd->results);
-	add_done(jc, json_integer_value(json_object_get(line, "pass")),
-		 json_integer_value(json_object_get(line, "run")), id);
+	add_done(jc, pass, run, id);
+	drop_steps(jc, pass, run, id);
 	return 0;
 }
 
@@ -577,11 +602,8 @@ void journal_contents_free(struct journal_contents *jc)
 	for (size_t i = 0; i < jc->ndone; i++)
 		free(jc->done[i]);
 	free(jc->done);
-	for (size_t i = 0; i < jc->nsteps; i++) {
-		free(jc->steps[i].bench_id);
-		free(jc->steps[i].key);
-		json_decref(jc->steps[i].results);
-	}
+	for (size_t i = 0; i < jc->nsteps; i++)
+		step_free(&jc->steps[i]);
 	free(jc->steps);
 	memset(jc, 0, sizeof(*jc));
 }

@@ -101,7 +101,8 @@ struct journal_contents {
 				 * (rotation_rejoin joins them); no tool/host/config */
 	char **done;		/* "<pass>:<run>:<bench id>" of each finished run */
 	size_t ndone;
-	struct journal_step *steps;	/* in journal order; a key seen twice: the later */
+	/* of benchmark runs not done, in journal order; a key seen twice: the later */
+	struct journal_step *steps;
 	size_t nsteps;
 	size_t dropped;		/* results of a benchmark or step that did not finish */
 	bool torn;		/* the last line was cut short and is ignored */

@@ -91,6 +91,11 @@ void result_runs_append(struct result *merged, struct result *run, unsigned run_
 		results_put(e, "preemption", results_copy_json(pre));
 		json_object_del(run->extra, "preemption");
 	}
+	/* measured by the run a journal being resumed was made by (bench_step_begin) */
+	if (json_is_true(json_object_get(run->extra, "resumed"))) {
+		results_put(e, "resumed", json_true());
+		json_object_del(run->extra, "resumed");
+	}
 	json_array_append_new(runs, e);
 	if (!first) {	/* else merged is this run itself */
 		char which[32];

@@ -36,8 +36,8 @@ size_t result_runs(const struct result *r, struct run_view **out);
 /* Append one run's result (the same id and params, freshly measured) to merged: its
  * samples and twin's samples after merged's, an entry with its medians, status, the
  * host speed before and after it (NULL, NULL: not timed, for a benchmark this host
- * cannot run), its drift and re-measures, and the preemption its regions recorded
- * (moved out of its extra). A run that is not ok makes merged take
+ * cannot run), its drift and re-measures, the preemption its regions recorded and
+ * whether a journal being resumed gave it (both moved out of its extra). A run that is not ok makes merged take
  * its status, the reason saying which run. */
 void result_runs_append(struct result *merged, struct result *run, unsigned run_no,
 			const struct host_speed *before, const struct host_speed *after,

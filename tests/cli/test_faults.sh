@@ -158,9 +158,9 @@ assert steps, "no step in the journal"
 for r in got:
     k = key(r)
     if k in steps:	# measured before the kill: kept as measured, said so
-        assert r.get("resumed") is True and r["samples"] == steps[k]["samples"], k
+        assert r["runs"][0].get("resumed") is True and r["samples"] == steps[k]["samples"], k
     else:
-        assert "resumed" not in r, k
+        assert "resumed" not in r["runs"][0] and "resumed" not in r, k
 PY
 say "--resume mid-sweep: the finished working sets kept as measured (resumed), the rest measured, every point there"
 [ ! -e "$f.journal" ]; say "--resume mid-sweep: the journal is removed after the complete run"

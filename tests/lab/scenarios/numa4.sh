@@ -31,8 +31,9 @@ check_killed_matrix() {
 	check "$1: numa-killed: every point of the uninterrupted matrix" test "$want" = "$got"
 	wrong=$(jq -n --slurpfile j "$d/numa-killed.killed" --slurpfile r "$d/numa-killed.json" '
 		[$j[] | select(.step) | .result | {key: (.params | tojson), value: .samples}] | from_entries as $s |
-		[$r[0].results[] | select(($s[.params | tojson] != null) != (.resumed == true) or
-			(.resumed == true and .samples != $s[.params | tojson])) | .params]') || wrong=none
+		[$r[0].results[] | (.runs[0].resumed == true) as $res |
+			select(($s[.params | tojson] != null) != $res or
+			       ($res and .samples != $s[.params | tojson])) | .params]') || wrong=none
 	check "$1: numa-killed: journaled cells kept as measured (resumed), the rest measured" test "$wrong" = "[]"
 	[ "$wrong" = "[]" ] || echo "#   $wrong"
 }
