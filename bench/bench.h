@@ -46,7 +46,7 @@ struct bench;
 /* Where a sweep's finished steps are kept as they end and come back from when a run
  * killed part-way is resumed (vmtax run: its journal). */
 struct bench_steps {
-	/* Step key of b finished in the run being resumed: move its results into `into`,
+	/* Step key of b finished in the run being resumed: its results added to `into`,
 	 * true. false: run it. */
 	bool (*resume)(void *arg, const struct bench *b, const char *key, struct results *into);
 	/* Step key of b ended with results r[0..n). */
