@@ -141,14 +141,20 @@ static void twin_memory_denied(void)
 	results_free(&rs);
 }
 
-static void test_a_twin_whose_memory_cannot_be_mapped_fails_its_result(void **state)
+/* RLIMIT_AS is not tried under ASan: its shadow memory reserves terabytes. */
+static void skip_under_asan(void)
 {
-	(void)state;
-	e2e_setup();
 #if defined(__SANITIZE_ADDRESS__)
 	printf("skipping: ASan reserves more address space than RLIMIT_AS would allow\n");
 	skip();
 #endif
+}
+
+static void test_a_twin_whose_memory_cannot_be_mapped_fails_its_result(void **state)
+{
+	(void)state;
+	e2e_setup();
+	skip_under_asan();
 	run_in_child(twin_memory_denied);
 }
 
@@ -255,10 +261,7 @@ static void test_a_benchmark_whose_bookkeeping_runs_out_of_memory_fails_alone(vo
 {
 	(void)state;
 	e2e_setup();
-#if defined(__SANITIZE_ADDRESS__)
-	printf("skipping: ASan reserves more address space than RLIMIT_AS would allow\n");
-	skip();
-#endif
+	skip_under_asan();
 	run_in_child(heap_exhausted);
 }
 
@@ -346,10 +349,7 @@ static void test_a_guest_whose_memory_cannot_be_mapped_fails_its_result(void **s
 {
 	(void)state;
 	e2e_need_kvm();
-#if defined(__SANITIZE_ADDRESS__)
-	printf("skipping: ASan reserves more address space than RLIMIT_AS would allow\n");
-	skip();
-#endif
+	skip_under_asan();
 	run_in_child(guest_memory_denied);
 }
 
