@@ -337,7 +337,7 @@ static unsigned long long room_needed(size_t benches, unsigned runs, bool mmu_co
 	return 2ull * KiB(64) * benches * runs * (mmu_compare ? 2 : 1);
 }
 
-/* ", and N step(s) of unfinished benchmarks" for the resuming line, or "". */
+/* ", and N finished step(s) of unfinished ones" for the resuming line, or "". */
 static const char *steps_kept(const struct journal_contents *jc)
 {
 	static char buf[80];

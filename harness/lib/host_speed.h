@@ -15,9 +15,10 @@ struct host_speed {
 	double mem;	/* TSC ticks per step of the memory chase */
 };
 
+#define HOST_SPEED_MEM_BYTES	(128u << 20)	/* 4x a large last-level cache */
+
 /* The chase's buffer (HOST_SPEED_MEM_BYTES), built once for the process: 0, or -1
  * with errno when there is no memory for it. */
-#define HOST_SPEED_MEM_BYTES	(128u << 20)	/* 4x a large last-level cache */
 int host_speed_prepare(void);
 
 /* Time both kernels on host CPU cpu (the calling thread's affinity is restored). The

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The results journal (journal.h): JSON lines appended with write + fsync, read back
- * for --resume through the one results reader, a benchmark run at a time. */
+ * for --resume through the one results reader, a benchmark run or a sweep's step at a
+ * time. */
 #include "harness/lib/journal.h"
 
 #include <errno.h>
